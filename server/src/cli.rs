@@ -1,0 +1,4 @@
+//! Command-line entry points. Placeholder until the match command lands.
+pub fn run() -> anyhow::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! `Arena`: one world and its schedule, behind a small API. Hosts (a game room, a headless
+//! match, a test) create one, feed it players and input, and call `step` at their own pace:
+//! the arena keeps no clock.
+
+use bevy_ecs::prelude::*;
+use glam::Vec2;
+
+use super::bots::{Brain, Strategy};
+use super::components::*;
+use super::config::{ConfigError, SimConfig};
+use super::grid::{FoodGrid, MobileGrid, SpatialGrid};
+use super::resources::*;
+use super::rng::SimRng;
+use super::rules::{clamp_to_border, size_of};
+use super::schedule;
+use super::spawn;
+use super::systems::spawn_food::random_food;
+
+/// Food rarely moves, so its buckets can be fine; moving cells are refiled every tick, so fewer,
+/// larger buckets keep that cheap.
+const FOOD_BUCKET: f32 = 256.0;
+const MOBILE_BUCKET: f32 = 512.0;
+
+/// A cell as a host sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellView {
+    pub id: CellId,
+    pub kind: CellKind,
+    pub position: Vec2,
+    pub mass: f32,
+    pub owner: Option<PlayerId>,
+}
+
+impl CellView {
+    pub fn size(&self) -> f32 {
+        size_of(self.mass)
+    }
+}
+
+/// A player as a host sees it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlayerView {
+    pub id: PlayerId,
+    pub name: String,
+    pub color: u32,
+    pub strategy: Option<Strategy>,
+    pub mass: f32,
+    pub peak_mass: f32,
+    pub kills: u32,
+    pub deaths: u32,
+    pub cells: usize,
+}
+
+pub struct Arena {
+    world: World,
+    schedule: Schedule,
+}
+
+impl Arena {
+    /// A new arena with its food and viruses already in place.
+    pub fn new(config: SimConfig, seed: u64) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let mut world = World::new();
+        world.insert_resource(FoodGrid(SpatialGrid::new(
+            config.border_width,
+            config.border_height,
+            FOOD_BUCKET,
+        )));
+        world.insert_resource(MobileGrid(SpatialGrid::new(
+            config.border_width,
+            config.border_height,
+            MOBILE_BUCKET,
+        )));
+        world.insert_resource(SimRng::new(seed));
+        world.insert_resource(Tick::default());
+        world.insert_resource(IdCounters::default());
+        world.insert_resource(PlayerIndex::default());
+        world.insert_resource(TickEvents::default());
+        world.insert_resource(Leaderboard::default());
+        world.insert_resource(PendingEffects::default());
+        world.insert_resource(Rules(config));
+        let mut arena = Self {
+            world,
+            schedule: schedule::build(),
+        };
+        arena.scatter_initial_food();
+        Ok(arena)
+    }
+
+    fn scatter_initial_food(&mut self) {
+        let config = self.config().clone();
+        for _ in 0..config.food_target_count {
+            let (position, mass) = random_food(&config, &mut self.world.resource_mut::<SimRng>());
+            self.place_food(position, mass);
+        }
+    }
+
+    /// Runs one fixed step of the simulation.
+    pub fn step(&mut self) {
+        self.schedule.run(&mut self.world);
+    }
+
+    pub fn tick(&self) -> u64 {
+        self.world.resource::<Tick>().0
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.world.resource::<Rules>().0
+    }
+
+    /// The underlying world, for hosts that build per-client views from it.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// What happened in the last step.
+    pub fn events(&self) -> &TickEvents {
+        self.world.resource::<TickEvents>()
+    }
+
+    pub fn leaderboard(&self) -> &Leaderboard {
+        self.world.resource::<Leaderboard>()
+    }
+
+    /// Adds a player. A bot (with a strategy) enters the map on the next step; a person enters
+    /// when `respawn` is called.
+    pub fn add_player(&mut self, name: &str, color: u32, strategy: Option<Strategy>) -> PlayerId {
+        let id = self.world.resource_mut::<IdCounters>().player();
+        let mut entity = self.world.spawn((
+            Player {
+                id,
+                name: name.to_owned(),
+                color,
+            },
+            Controls::default(),
+            OwnedCells(Vec::with_capacity(self.config().player_max_cells as usize)),
+            PlayerStats::default(),
+        ));
+        if let Some(strategy) = strategy {
+            entity.insert(Bot(Brain::new(strategy)));
+        }
+        let entity = entity.id();
+        self.world.resource_mut::<PlayerIndex>().0.insert(id, entity);
+        id
+    }
+
+    fn player_entity(&self, id: PlayerId) -> Option<Entity> {
+        self.world.resource::<PlayerIndex>().0.get(&id).copied()
+    }
+
+    /// Removes a player and its cells. Returns whether it existed.
+    pub fn remove_player(&mut self, id: PlayerId) -> bool {
+        let Some(entity) = self.world.resource_mut::<PlayerIndex>().0.remove(&id) else {
+            return false;
+        };
+        if let Some(owned) = self.world.get::<OwnedCells>(entity) {
+            for cell in owned.0.clone() {
+                self.world.despawn(cell);
+            }
+        }
+        self.world.despawn(entity)
+    }
+
+    /// Points the player's cells at `target`. A target that is not a finite number is ignored;
+    /// one outside the map is pulled onto its edge. Returns whether the player exists.
+    pub fn set_target(&mut self, id: PlayerId, target: Vec2) -> bool {
+        if !target.is_finite() {
+            return self.player_entity(id).is_some();
+        }
+        let (target, _, _) = clamp_to_border(target, 0.0, self.config());
+        self.with_controls(id, |c| c.target = target)
+    }
+
+    /// Asks for a split on the next step.
+    pub fn split(&mut self, id: PlayerId) -> bool {
+        self.with_controls(id, |c| c.split = true)
+    }
+
+    /// Asks for an eject on the next step.
+    pub fn eject(&mut self, id: PlayerId) -> bool {
+        self.with_controls(id, |c| c.eject = true)
+    }
+
+    /// Asks for a dead player to come back on the next step (ignored while it has cells).
+    pub fn respawn(&mut self, id: PlayerId) -> bool {
+        self.with_controls(id, |c| c.respawn = true)
+    }
+
+    fn with_controls(&mut self, id: PlayerId, f: impl FnOnce(&mut Controls)) -> bool {
+        let Some(entity) = self.player_entity(id) else {
+            return false;
+        };
+        match self.world.get_mut::<Controls>(entity) {
+            Some(mut controls) => {
+                f(&mut controls);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// One player's summary.
+    pub fn player(&self, id: PlayerId) -> Option<PlayerView> {
+        let entity = self.player_entity(id)?;
+        let e = self.world.get_entity(entity).ok()?;
+        Some(PlayerView {
+            id,
+            name: e.get::<Player>()?.name.clone(),
+            color: e.get::<Player>()?.color,
+            strategy: e.get::<Bot>().map(|b| b.0.strategy),
+            mass: e.get::<PlayerStats>()?.mass,
+            peak_mass: e.get::<PlayerStats>()?.peak_mass,
+            kills: e.get::<PlayerStats>()?.kills,
+            deaths: e.get::<PlayerStats>()?.deaths,
+            cells: e.get::<OwnedCells>()?.0.len(),
+        })
+    }
+
+    /// Every player, by id.
+    pub fn players(&mut self) -> Vec<PlayerView> {
+        let mut ids: Vec<PlayerId> = self.world.query::<&Player>().iter(&self.world).map(|p| p.id).collect();
+        ids.sort();
+        ids.into_iter().filter_map(|id| self.player(id)).collect()
+    }
+
+    /// Every cell, by id.
+    pub fn cells(&mut self) -> Vec<CellView> {
+        let mut cells: Vec<CellView> = self
+            .world
+            .query::<(&CellId, &CellKind, &Position, &Mass, Option<&PlayerCell>)>()
+            .iter(&self.world)
+            .map(|(id, kind, position, mass, owner)| CellView {
+                id: *id,
+                kind: *kind,
+                position: position.0,
+                mass: mass.0,
+                owner: owner.map(|o| o.owner_id),
+            })
+            .collect();
+        cells.sort_by_key(|c| c.id);
+        cells
+    }
+
+    /// One cell, if it still exists.
+    pub fn cell(&mut self, id: CellId) -> Option<CellView> {
+        self.cells().into_iter().find(|c| c.id == id)
+    }
+
+    /// A fingerprint of the whole game state: every cell and every player's score. Two runs
+    /// with the same seed, settings and input have equal hashes; any divergence changes it.
+    pub fn state_hash(&mut self) -> u64 {
+        let mut hash = Fnv64::default();
+        hash.write(self.tick());
+        for cell in self.cells() {
+            hash.write(u64::from(cell.id.0));
+            hash.write(cell.kind as u64);
+            hash.write(u64::from(cell.position.x.to_bits()));
+            hash.write(u64::from(cell.position.y.to_bits()));
+            hash.write(u64::from(cell.mass.to_bits()));
+            hash.write(cell.owner.map_or(0, |o| u64::from(o.0)));
+        }
+        for player in self.players() {
+            hash.write(u64::from(player.id.0));
+            hash.write(u64::from(player.kills));
+            hash.write(u64::from(player.deaths));
+            hash.write(u64::from(player.mass.to_bits()));
+        }
+        hash.0
+    }
+
+    // Scenario helpers: put cells exactly where a test, a tutorial or a tool wants them.
+
+    /// Gives a player a cell of `mass` at `position` (it need not be dead).
+    pub fn place_player_cell(&mut self, id: PlayerId, position: Vec2, mass: f32) -> Option<CellId> {
+        let owner = self.player_entity(id)?;
+        let cell_id = self.world.resource_mut::<IdCounters>().cell();
+        let tick = self.tick();
+        let cell = self
+            .world
+            .spawn(spawn::player_cell(cell_id, owner, id, position, mass, tick, Boost::default()))
+            .id();
+        self.world.get_mut::<OwnedCells>(owner)?.0.push(cell);
+        Some(cell_id)
+    }
+
+    /// Ages every cell of a player by `ticks`, as if it had been split that long ago.
+    pub fn age_player_cells(&mut self, id: PlayerId, ticks: u64) {
+        let Some(owner) = self.player_entity(id) else {
+            return;
+        };
+        let mut cells = self.world.query::<&mut PlayerCell>();
+        for mut cell in cells.iter_mut(&mut self.world) {
+            if cell.owner == owner {
+                cell.born_tick = cell.born_tick.saturating_sub(ticks);
+            }
+        }
+    }
+
+    pub fn place_food(&mut self, position: Vec2, mass: f32) -> CellId {
+        let id = self.world.resource_mut::<IdCounters>().cell();
+        let entity = self.world.spawn(spawn::food(id, position, mass)).id();
+        spawn::file_food(&mut self.world.resource_mut::<FoodGrid>(), entity, position, mass);
+        id
+    }
+
+    pub fn place_virus(&mut self, position: Vec2, mass: f32) -> CellId {
+        let id = self.world.resource_mut::<IdCounters>().cell();
+        self.world.spawn(spawn::virus(id, position, mass, Boost::default()));
+        id
+    }
+
+    pub fn place_ejected(&mut self, position: Vec2, mass: f32, boost: Boost) -> CellId {
+        let id = self.world.resource_mut::<IdCounters>().cell();
+        self.world.spawn(spawn::ejected(id, position, mass, boost));
+        id
+    }
+}
+
+/// FNV-1a over 64-bit words: tiny, and the same on every platform and run.
+#[derive(Debug)]
+struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    fn write(&mut self, word: u64) {
+        for byte in word.to_le_bytes() {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The system that runs every bot's brain.
+
+use bevy_ecs::prelude::*;
+
+use super::perception::{Me, perceive};
+use crate::sim::components::*;
+use crate::sim::grid::{FoodGrid, MobileGrid};
+use crate::sim::resources::{Rules, Tick};
+use crate::sim::rng::mix;
+use crate::sim::rules::{clamp_to_border, size_of};
+
+/// How far ahead of its cell a bot puts its target: far enough that it always moves at full speed.
+const TARGET_LEAD: f32 = 1_000.0;
+
+/// Each bot decides every `bot_think_interval_ticks`, staggered by id so the work is spread
+/// evenly over ticks; between decisions it keeps its last input, like a person's mouse.
+pub fn bots_think(
+    rules: Res<Rules>,
+    tick: Res<Tick>,
+    food: Res<FoodGrid>,
+    mobile: Res<MobileGrid>,
+    mut bots: Query<(&Player, &OwnedCells, &mut Controls, &mut Bot)>,
+    cells: Query<(&Position, &Mass)>,
+) {
+    let config = &rules.0;
+    let interval = u64::from(config.bot_think_interval_ticks);
+    for (player, owned, mut controls, mut bot) in &mut bots {
+        if !(tick.0 + u64::from(player.id.0)).is_multiple_of(interval) || owned.0.is_empty() {
+            continue;
+        }
+        let Some(me) = summarise(player.id, &owned.0, &cells) else {
+            continue;
+        };
+        let sight = perceive(&me, config, &food, &mobile);
+        let roll = mix(tick.0, u64::from(player.id.0));
+        let decision = bot.0.decide(&me, &sight, roll);
+        let (target, _, _) = clamp_to_border(me.position + decision.heading * TARGET_LEAD, 0.0, config);
+        controls.target = target;
+        controls.split |= decision.split;
+        controls.eject |= decision.eject;
+    }
+}
+
+fn summarise(id: PlayerId, owned: &[Entity], cells: &Query<(&Position, &Mass)>) -> Option<Me> {
+    let mut me: Option<Me> = None;
+    for (position, mass) in owned.iter().filter_map(|&c| cells.get(c).ok()) {
+        let size = size_of(mass.0);
+        match me.as_mut() {
+            None => {
+                me = Some(Me {
+                    id,
+                    position: position.0,
+                    size,
+                    smallest: size,
+                    total_size: size,
+                    cells: 1,
+                })
+            }
+            Some(m) => {
+                if size > m.size {
+                    m.size = size;
+                    m.position = position.0;
+                }
+                m.smallest = m.smallest.min(size);
+                m.total_size += size;
+                m.cells += 1;
+            }
+        }
+    }
+    me
+}

@@ -1,0 +1,158 @@
+//! A uniform spatial grid for neighbour queries.
+//!
+//! Agar.io cells are spread evenly and mostly small, so fixed square buckets beat a quadtree:
+//! insertion is a push, a query walks a handful of buckets, and clearing keeps every bucket's
+//! capacity so a grid rebuilt each tick stops allocating once it has seen its busiest tick.
+
+use bevy_ecs::prelude::*;
+use glam::Vec2;
+
+use super::components::{CellKind, PlayerId};
+
+/// What a neighbour scan needs to know about a cell without touching the ECS.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridEntry {
+    pub entity: Entity,
+    pub position: Vec2,
+    pub size: f32,
+    pub kind: CellKind,
+    pub owner: Option<PlayerId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SpatialGrid {
+    bucket_size: f32,
+    origin: Vec2,
+    columns: usize,
+    rows: usize,
+    buckets: Vec<Vec<GridEntry>>,
+}
+
+impl SpatialGrid {
+    /// A grid covering a `width` x `height` map centred on the origin.
+    pub fn new(width: f32, height: f32, bucket_size: f32) -> Self {
+        let columns = ((width / bucket_size).ceil() as usize).max(1);
+        let rows = ((height / bucket_size).ceil() as usize).max(1);
+        Self {
+            bucket_size,
+            origin: Vec2::new(-width / 2.0, -height / 2.0),
+            columns,
+            rows,
+            buckets: vec![Vec::new(); columns * rows],
+        }
+    }
+
+    fn column_of(&self, x: f32) -> usize {
+        (((x - self.origin.x) / self.bucket_size).max(0.0) as usize).min(self.columns - 1)
+    }
+
+    fn row_of(&self, y: f32) -> usize {
+        (((y - self.origin.y) / self.bucket_size).max(0.0) as usize).min(self.rows - 1)
+    }
+
+    fn bucket_of(&self, position: Vec2) -> usize {
+        self.row_of(position.y) * self.columns + self.column_of(position.x)
+    }
+
+    /// Empties every bucket, keeping capacity.
+    pub fn clear(&mut self) {
+        for bucket in &mut self.buckets {
+            bucket.clear();
+        }
+    }
+
+    /// Files an entry under the bucket that holds its centre.
+    pub fn insert(&mut self, entry: GridEntry) {
+        let bucket = self.bucket_of(entry.position);
+        self.buckets[bucket].push(entry);
+    }
+
+    /// Removes `entity`, filed at `position`. Returns whether it was there.
+    pub fn remove(&mut self, entity: Entity, position: Vec2) -> bool {
+        let bucket = self.bucket_of(position);
+        let entries = &mut self.buckets[bucket];
+        match entries.iter().position(|e| e.entity == entity) {
+            Some(i) => {
+                entries.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Calls `visit` for every entry whose centre may lie in the box `min..=max` (whole buckets
+    /// are visited, so callers test the exact shape they care about).
+    pub fn for_each_in(&self, min: Vec2, max: Vec2, mut visit: impl FnMut(&GridEntry)) {
+        let (c0, c1) = (self.column_of(min.x), self.column_of(max.x));
+        let (r0, r1) = (self.row_of(min.y), self.row_of(max.y));
+        for row in r0..=r1 {
+            let base = row * self.columns;
+            for bucket in &self.buckets[base + c0..=base + c1] {
+                for entry in bucket {
+                    visit(entry);
+                }
+            }
+        }
+    }
+
+    /// Calls `visit` for entries whose centre is within `radius` of `center`.
+    pub fn for_each_within(&self, center: Vec2, radius: f32, mut visit: impl FnMut(&GridEntry)) {
+        let r2 = radius * radius;
+        self.for_each_in(center - radius, center + radius, |e| {
+            if e.position.distance_squared(center) <= r2 {
+                visit(e);
+            }
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.buckets.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buckets.iter().all(Vec::is_empty)
+    }
+}
+
+/// Food never moves, so its grid is kept up to date by inserts and removals instead of rebuilt.
+#[derive(Resource, Debug, Clone)]
+pub struct FoodGrid(pub SpatialGrid);
+
+/// Player cells, ejected mass and viruses: rebuilt every tick after movement.
+#[derive(Resource, Debug, Clone)]
+pub struct MobileGrid(pub SpatialGrid);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(i: u32, x: f32, y: f32) -> GridEntry {
+        GridEntry {
+            entity: Entity::from_raw_u32(i).expect("valid index"),
+            position: Vec2::new(x, y),
+            size: 10.0,
+            kind: CellKind::Food,
+            owner: None,
+        }
+    }
+
+    #[test]
+    fn finds_exactly_what_is_within_the_radius() {
+        let mut g = SpatialGrid::new(1000.0, 1000.0, 64.0);
+        g.insert(entry(1, 0.0, 0.0));
+        g.insert(entry(2, 50.0, 0.0));
+        g.insert(entry(3, 200.0, 0.0));
+        g.insert(entry(4, 499.0, -499.0));
+        let mut seen = Vec::new();
+        g.for_each_within(Vec2::ZERO, 60.0, |e| seen.push(e.entity.index_u32()));
+        seen.sort();
+        assert_eq!(seen, vec![1, 2]);
+        assert!(g.remove(Entity::from_raw_u32(2).expect("valid"), Vec2::new(50.0, 0.0)));
+        assert_eq!(g.len(), 3);
+        // positions outside the map are filed in the edge buckets, not lost
+        g.insert(entry(5, 5000.0, 5000.0));
+        let mut corner = 0;
+        g.for_each_in(Vec2::splat(400.0), Vec2::splat(600.0), |_| corner += 1);
+        assert_eq!(corner, 1);
+    }
+}

@@ -1,0 +1,46 @@
+//! The order of one step. Every system runs in a fixed sequence on one thread: the order is part
+//! of the rules (a cell that moved can be eaten where it arrived; food spawned this step cannot
+//! be eaten until the next), and a fixed order is what makes a seed replay exactly.
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::SingleThreadedExecutor;
+
+use super::bots::think::bots_think;
+use super::systems::*;
+
+pub fn build() -> Schedule {
+    let mut schedule = Schedule::default();
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.add_systems(
+        (
+            begin_tick::begin_tick,
+            // actions the players asked for
+            (split::split_cells, eject::eject_mass).chain(),
+            // movement
+            (
+                steer::steer_player_cells,
+                glide::glide_boosted_cells,
+                border::keep_inside_border,
+                push_apart::push_apart_own_cells,
+            )
+                .chain(),
+            // eating and what follows from it
+            (
+                mobile_grid::rebuild_mobile_grid,
+                eat::eat,
+                virus_pop::pop_cells,
+                virus_shoot::shoot_viruses,
+                reap::reap_eaten_cells,
+            )
+                .chain(),
+            // the slow rules
+            (auto_split::auto_split, decay::decay_mass).chain(),
+            // the world refills itself
+            (spawn_food::spawn_food, spawn_viruses::spawn_viruses, respawn::respawn_players).chain(),
+            bots_think,
+            (tally::tally_player_mass, leaderboard::update_leaderboard).chain(),
+        )
+            .chain(),
+    );
+    schedule
+}

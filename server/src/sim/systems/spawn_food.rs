@@ -1,0 +1,46 @@
+use bevy_ecs::prelude::*;
+use glam::Vec2;
+
+use crate::sim::grid::FoodGrid;
+use crate::sim::resources::{IdCounters, Rules, Tick};
+use crate::sim::rng::SimRng;
+use crate::sim::rules::mass_of;
+use crate::sim::spawn::{self, Food};
+
+/// Tops food up toward its target, a few pellets per interval, anywhere on the map.
+pub fn spawn_food(
+    mut commands: Commands,
+    rules: Res<Rules>,
+    tick: Res<Tick>,
+    mut ids: ResMut<IdCounters>,
+    mut rng: ResMut<SimRng>,
+    mut grid: ResMut<FoodGrid>,
+    food: Query<(), With<Food>>,
+) {
+    let config = &rules.0;
+    if !tick.0.is_multiple_of(u64::from(config.food_spawn_interval_ticks)) {
+        return;
+    }
+    let missing = (config.food_target_count as usize).saturating_sub(food.count());
+    let count = missing.min(config.food_spawn_amount as usize);
+    for _ in 0..count {
+        let (position, mass) = random_food(config, &mut rng);
+        let entity = commands.spawn(spawn::food(ids.cell(), position, mass)).id();
+        spawn::file_food(&mut grid, entity, position, mass);
+    }
+}
+
+/// A pellet of random size somewhere on the map.
+pub fn random_food(config: &crate::sim::SimConfig, rng: &mut SimRng) -> (Vec2, f32) {
+    let position = random_position(config, rng);
+    let size = rng.range(config.food_min_size, config.food_max_size);
+    (position, mass_of(size))
+}
+
+/// A uniformly random point on the map.
+pub fn random_position(config: &crate::sim::SimConfig, rng: &mut SimRng) -> Vec2 {
+    Vec2::new(
+        rng.range(-config.border_width / 2.0, config.border_width / 2.0),
+        rng.range(-config.border_height / 2.0, config.border_height / 2.0),
+    )
+}

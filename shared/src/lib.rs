@@ -1,0 +1,1 @@
+//! Petri's wire contract: what every client compiles or mirrors.
