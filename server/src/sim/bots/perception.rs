@@ -56,7 +56,8 @@ pub struct Sight {
 pub const DANGER_RANGE: f32 = 700.0;
 
 pub fn perceive(me: &Me, config: &SimConfig, food: &FoodGrid, mobile: &MobileGrid) -> Sight {
-    let half = view_half_extents(me.total_size, config).min(Vec2::splat(MAX_PERCEPTION_HALF_EXTENT));
+    let half =
+        view_half_extents(me.total_size, config).min(Vec2::splat(MAX_PERCEPTION_HALF_EXTENT));
     let (min, max) = (me.position - half, me.position + half);
     let inside = |p: Vec2| p.x >= min.x && p.x <= max.x && p.y >= min.y && p.y <= max.y;
     let mut sight = Sight::default();
@@ -138,4 +139,52 @@ pub fn perceive(me: &Me, config: &SimConfig, food: &FoodGrid, mobile: &MobileGri
         sight.near_border.y += 1.0;
     }
     sight
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::grid::{GridEntry, SpatialGrid};
+    use bevy_ecs::entity::Entity;
+
+    fn entry(i: u32, x: f32, kind: CellKind, size: f32, owner: u32) -> GridEntry {
+        GridEntry {
+            entity: Entity::from_raw_u32(i).expect("valid"),
+            position: Vec2::new(x, 0.0),
+            size,
+            kind,
+            owner: Some(PlayerId(owner)),
+        }
+    }
+
+    #[test]
+    fn bots_see_only_their_viewport() {
+        let config = SimConfig::default();
+        let food = FoodGrid(SpatialGrid::new(20_000.0, 20_000.0, 256.0));
+        let mut mobile = MobileGrid(SpatialGrid::new(20_000.0, 20_000.0, 512.0));
+        let me = Me {
+            id: PlayerId(1),
+            position: Vec2::ZERO,
+            size: 40.0,
+            smallest: 40.0,
+            total_size: 40.0,
+            cells: 1,
+        };
+        let half = view_half_extents(me.total_size, &config);
+        // prey just inside and just outside the viewport's horizontal edge
+        mobile
+            .0
+            .insert(entry(2, half.x + 50.0, CellKind::Player, 20.0, 2));
+        let sight = perceive(&me, &config, &food, &mobile);
+        assert!(
+            sight.prey.is_none(),
+            "a cell outside the viewport is invisible"
+        );
+        mobile
+            .0
+            .insert(entry(3, half.x - 50.0, CellKind::Player, 20.0, 3));
+        mobile.0.insert(entry(4, 100.0, CellKind::Player, 30.0, 1)); // our own cell: never prey
+        let sight = perceive(&me, &config, &food, &mobile);
+        assert_eq!(sight.prey.map(|p| p.position.x), Some(half.x - 50.0));
+    }
 }

@@ -8,7 +8,6 @@ use crate::sim::spawn;
 
 /// A player cell that ate a virus bursts into pieces flying in all directions, using the
 /// player's free cell slots (see `rules::virus_pop_pieces`).
-#[allow(clippy::too_many_arguments)]
 pub fn pop_cells(
     mut commands: Commands,
     rules: Res<Rules>,
@@ -40,7 +39,15 @@ pub fn pop_cells(
                 distance: config.split_velocity * size_of(piece).powf(0.0122),
             };
             let child = commands
-                .spawn(spawn::player_cell(ids.cell(), owner.owner, owner.owner_id, position.0, piece, tick.0, boost))
+                .spawn(spawn::player_cell(
+                    ids.cell(),
+                    owner.owner,
+                    owner.owner_id,
+                    position.0,
+                    piece,
+                    tick.0,
+                    boost,
+                ))
                 .id();
             owned.0.push(child);
         }
