@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod headless;
+pub mod rooms;
 pub mod sim;

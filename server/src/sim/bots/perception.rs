@@ -150,6 +150,7 @@ mod tests {
     fn entry(i: u32, x: f32, kind: CellKind, size: f32, owner: u32) -> GridEntry {
         GridEntry {
             entity: Entity::from_raw_u32(i).expect("valid"),
+            id: crate::sim::components::CellId(i),
             position: Vec2::new(x, 0.0),
             size,
             kind,

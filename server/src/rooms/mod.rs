@@ -1,0 +1,3 @@
+//! Game-room hosting: where the arena (`sim`) meets the network (`realtime`).
+
+pub mod view;
