@@ -166,3 +166,104 @@ pub struct Died {
     pub killer_id: Option<u32>,
     pub final_mass: f32,
 }
+
+/// `join` (JSON, play namespace): enter a room as a player or a spectator, or take back a
+/// player after a dropped connection.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JoinRequest {
+    pub room: String,
+    pub name: String,
+    /// `#rrggbb`; a colour is picked when absent or malformed.
+    pub color: Option<String>,
+    /// The private room's code.
+    pub code: Option<String>,
+    /// Join as a spectator.
+    pub spectate: bool,
+    /// As a spectator: the player id to follow (the top player when absent).
+    pub follow: Option<u32>,
+    /// A reconnect token from an earlier join: within the reconnect window it gives the same
+    /// player, cells and all, back.
+    pub token: Option<String>,
+}
+
+/// The map a room plays on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WorldInfo {
+    pub width: f32,
+    pub height: f32,
+    pub tick_rate: u32,
+}
+
+/// One room in the lobby's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    pub id: String,
+    pub name: String,
+    pub mode: String,
+    /// People playing (not bots, not spectators).
+    pub players: u32,
+    pub bots: u32,
+    pub spectators: u32,
+    pub capacity: u32,
+    pub private: bool,
+}
+
+/// The join's ack when it worked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Joined {
+    pub ok: bool,
+    pub protocol: u32,
+    /// The player id (absent for spectators).
+    pub player: Option<u32>,
+    /// Keep it: rejoin with it after a dropped connection to get the same player back.
+    pub token: Option<String>,
+    /// Whether this join took back an existing player.
+    pub resumed: bool,
+    pub room: RoomSummary,
+    pub world: WorldInfo,
+}
+
+/// Why a request was refused: a stable `code` for programs and a `message` for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub ok: bool,
+    pub code: String,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            ok: false,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// `create` (JSON, lobby namespace): a new room with these settings; absent fields take the
+/// server's defaults.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreateRoom {
+    pub name: Option<String>,
+    /// Map width and height, in map units.
+    pub map_size: Option<f32>,
+    /// People who may play at once.
+    pub capacity: Option<u32>,
+    /// Bots keep the room at this many players until people take their places.
+    pub bots: Option<u32>,
+    pub tick_rate: Option<u32>,
+    /// Unlisted, joined with the code in the answer.
+    pub private: bool,
+}
+
+/// The answer to `create` and `quickplay`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomCreated {
+    pub ok: bool,
+    pub room: RoomSummary,
+    /// The private room's code, only for the one who created it.
+    pub code: Option<String>,
+}
