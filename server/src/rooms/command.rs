@@ -49,3 +49,18 @@ pub enum RoomCommand {
         client: ClientId,
     },
 }
+
+impl std::fmt::Debug for RoomCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RoomCommand::Join { .. } => "Join",
+            RoomCommand::Target { .. } => "Target",
+            RoomCommand::Split { .. } => "Split",
+            RoomCommand::Eject { .. } => "Eject",
+            RoomCommand::Respawn { .. } => "Respawn",
+            RoomCommand::Spectate { .. } => "Spectate",
+            RoomCommand::Leave { .. } => "Leave",
+            RoomCommand::Disconnected { .. } => "Disconnected",
+        })
+    }
+}

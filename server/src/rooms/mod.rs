@@ -6,8 +6,10 @@
 pub mod command;
 pub mod identity;
 pub mod link;
+pub mod lobby;
 pub mod rate_limit;
 pub mod room;
+pub mod runner;
 pub mod settings;
 pub mod status;
 pub mod tokens;
@@ -15,6 +17,8 @@ pub mod view;
 
 pub use command::{ClientId, JoinReply, RoomCommand};
 pub use link::ClientLink;
+pub use lobby::{Lobby, MAIN_ROOM};
 pub use room::{Room, TickOutcome};
+pub use runner::RoomHandle;
 pub use settings::{HostLimits, RoomSettings};
 pub use status::RoomStatus;
