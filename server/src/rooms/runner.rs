@@ -22,13 +22,13 @@ use super::command::RoomCommand;
 use super::room::Room;
 use super::status::RoomStatus;
 
-/// Why a command did not reach a room.
+/// Why a command did not reach a room; the command comes back so a join can still be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     #[error("the room is too busy to take more commands right now")]
-    Busy(RoomCommand),
+    Busy(Box<RoomCommand>),
     #[error("the room has closed")]
-    Closed(RoomCommand),
+    Closed(Box<RoomCommand>),
 }
 
 /// The network's handle on a running room.
@@ -63,11 +63,11 @@ impl RoomHandle {
     /// Queues a command without waiting.
     pub fn send(&self, command: RoomCommand) -> Result<(), SendError> {
         if self.is_closed() {
-            return Err(SendError::Closed(command));
+            return Err(SendError::Closed(Box::new(command)));
         }
         self.commands.try_send(command).map_err(|e| match e {
-            TrySendError::Full(c) => SendError::Busy(c),
-            TrySendError::Disconnected(c) => SendError::Closed(c),
+            TrySendError::Full(c) => SendError::Busy(Box::new(c)),
+            TrySendError::Disconnected(c) => SendError::Closed(Box::new(c)),
         })
     }
 
