@@ -252,11 +252,19 @@ fn spectators_follow_the_top_player_and_the_board_matches_the_sim() {
     }
     let frames = frames(&link);
     assert_eq!(frames.len(), 50);
+    let mut world = ClientWorld::default();
+    for frame in &frames {
+        world.apply(frame).expect("applies");
+    }
     let last = frames.last().expect("frames");
     assert!(last.own.is_empty() && last.rank == 0);
     let top = room.arena().top_player().expect("bots are playing");
     let camera = room.arena().camera(top).expect("top player alive");
-    assert_eq!(last.view.x, camera.center.x.round() as i32);
+    assert_eq!(
+        world.view.x,
+        camera.center.x.round() as i32,
+        "the spectator's view is on the top player"
+    );
     let board: Board =
         codec::decode(link.boards.lock().last().expect("boards sent")).expect("decodes");
     let ranking = &room.arena().leaderboard().ranking;

@@ -102,8 +102,26 @@ fn play(watching: impl Fn(PlayerId) -> Watching, ticks: u32, skip_every: u32) {
             "tick {tick}: cell count"
         );
         for (id, cell) in &expected {
-            assert_eq!(shadow.cells.get(id), Some(cell), "tick {tick}: cell {id}");
+            let handle = view
+                .handle_of(*id)
+                .unwrap_or_else(|| panic!("tick {tick}: cell {id} has no handle"));
+            assert_eq!(
+                shadow.cells.get(&handle),
+                Some(cell),
+                "tick {tick}: cell {id} (handle {handle})"
+            );
         }
+        assert_eq!(
+            shadow.view,
+            view.sent().view,
+            "tick {tick}: the view deltas add up"
+        );
+        let camera = view.camera(&arena, watching);
+        assert_eq!(
+            shadow.view.x,
+            game::quantize(camera.center.x),
+            "tick {tick}: view x"
+        );
         for cell in shadow.cells.values() {
             if cell.owner != 0 {
                 assert!(
@@ -115,6 +133,11 @@ fn play(watching: impl Fn(PlayerId) -> Watching, ticks: u32, skip_every: u32) {
         }
     }
     assert!(sent > 0 && max_entered > 0);
+    let largest_handle = shadow.cells.keys().max().copied().unwrap_or(0);
+    assert!(
+        largest_handle < 251,
+        "handles stay one byte: {largest_handle}"
+    );
     if skip_every > 0 {
         assert!(skipped > 0);
     }

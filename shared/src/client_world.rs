@@ -58,7 +58,7 @@ impl ClientWorld {
             });
         }
         self.tick = frame.tick;
-        self.view = frame.view;
+        self.view = frame.view.applied_to(self.view);
         self.rank = frame.rank;
         self.own.clear();
         self.own.extend_from_slice(&frame.own);

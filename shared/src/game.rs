@@ -75,6 +75,38 @@ pub struct View {
     pub half_height: u32,
 }
 
+/// How the view moved since the last frame the client received (the first frame's is from an
+/// all-zero view): a camera that drifts a few units costs a byte per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Encode, Decode)]
+pub struct ViewDelta {
+    pub dx: i32,
+    pub dy: i32,
+    pub dhalf_width: i32,
+    pub dhalf_height: i32,
+}
+
+impl ViewDelta {
+    /// The change that takes `from` to `to`.
+    pub fn between(from: View, to: View) -> Self {
+        Self {
+            dx: to.x.wrapping_sub(from.x),
+            dy: to.y.wrapping_sub(from.y),
+            dhalf_width: to.half_width.wrapping_sub(from.half_width) as i32,
+            dhalf_height: to.half_height.wrapping_sub(from.half_height) as i32,
+        }
+    }
+
+    /// `view` moved by this delta.
+    pub fn applied_to(self, view: View) -> View {
+        View {
+            x: view.x.wrapping_add(self.dx),
+            y: view.y.wrapping_add(self.dy),
+            half_width: view.half_width.wrapping_add_signed(self.dhalf_width),
+            half_height: view.half_height.wrapping_add_signed(self.dhalf_height),
+        }
+    }
+}
+
 /// A cell the client did not have: everything about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
 pub struct CellEntered {
@@ -115,10 +147,14 @@ pub struct EatenPair {
 
 /// Sent to one client every tick (binary event `frame`): what changed in its view since the last
 /// frame it was really sent. Apply in field order: players, left, entered, changed.
+///
+/// Cell ids in a frame are the client's own handles: small numbers the server gives a cell when
+/// it enters this client's view and takes back when it leaves (and may reuse for another cell
+/// after that), so most ids cost one byte.
 #[derive(Debug, Clone, PartialEq, Default, Encode, Decode)]
 pub struct Frame {
     pub tick: u32,
-    pub view: View,
+    pub view: ViewDelta,
     /// The client's place on the leaderboard (1 = first), 0 when not playing.
     pub rank: u32,
     /// The client's own cells' ids, when playing.
