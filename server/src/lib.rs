@@ -2,6 +2,8 @@
 //! layer and game-room hosting.
 
 pub mod cli;
+pub mod config;
 pub mod headless;
 pub mod rooms;
 pub mod sim;
+pub mod web;

@@ -37,7 +37,8 @@ impl RoomSettings {
 }
 
 /// Limits that apply to every room of a server.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct HostLimits {
     /// Rooms open at once, the persistent one included.
     pub max_rooms: usize,
