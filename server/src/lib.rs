@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod headless;
+pub mod metrics;
 pub mod rooms;
 pub mod sim;
 pub mod web;

@@ -175,3 +175,29 @@ fn an_empty_room_closes_and_leaves_the_list() {
     assert!(lobby.list_public().iter().all(|r| r.id != created.room.id));
     lobby.shutdown();
 }
+
+#[test]
+fn metrics_show_rooms_players_and_tick_times() {
+    let lobby = Lobby::new(limits(), template());
+    lobby.open("main".into(), template()).expect("main room");
+    let metrics = petri_server::metrics::Metrics::new(&lobby, lobby.tick_histograms());
+    metrics.connections.set(3);
+    let room = lobby.get("main").expect("open");
+    assert!(wait_until(|| room
+        .status()
+        .ticks
+        .load(std::sync::atomic::Ordering::Relaxed)
+        > 5));
+    let text = metrics.render();
+    for needle in [
+        "petri_rooms 1",
+        "petri_connections 3",
+        "petri_bots{room=\"main\"} 3",
+        "petri_tick_seconds_count{room=\"main\"}",
+        "petri_inputs_rejected_total{room=\"main\",reason=\"rate_limited\"} 0",
+        "# TYPE petri_frames_skipped counter",
+    ] {
+        assert!(text.contains(needle), "missing {needle} in:\n{text}");
+    }
+    lobby.shutdown();
+}

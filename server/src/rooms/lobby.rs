@@ -13,6 +13,7 @@ use super::room::Room;
 use super::runner::{self, RoomHandle};
 use super::settings::{HostLimits, RoomSettings};
 use super::tokens::new_code;
+use crate::metrics::{TickHistograms, tick_histograms};
 
 /// The id of the persistent public room every server starts with.
 pub const MAIN_ROOM: &str = "main";
@@ -23,6 +24,7 @@ pub struct Lobby {
     /// What a created room starts from before the request's settings apply.
     template: RoomSettings,
     shutdown: Arc<AtomicBool>,
+    ticks: TickHistograms,
 }
 
 impl Lobby {
@@ -32,11 +34,17 @@ impl Lobby {
             limits,
             template,
             shutdown: Arc::new(AtomicBool::new(false)),
+            ticks: tick_histograms(),
         })
     }
 
     pub fn limits(&self) -> &HostLimits {
         &self.limits
+    }
+
+    /// The per-room tick-time histograms, for `/metrics`.
+    pub fn tick_histograms(&self) -> TickHistograms {
+        self.ticks.clone()
     }
 
     /// Opens a room under `id` with exactly these settings.
@@ -65,10 +73,12 @@ impl Lobby {
                 format!("those room settings do not work: {e}"),
             )
         })?;
+        let histogram = self.ticks.get_or_create(&[("room", id.clone())]).clone();
         let handle = runner::start(
             room,
             self.limits.command_queue_depth,
             Arc::clone(&self.shutdown),
+            histogram,
         )
         .map_err(|e| {
             warn!(error = %e, "could not start a room thread");
@@ -213,6 +223,7 @@ impl Lobby {
             ids.iter().filter_map(|id| rooms.remove(id)).collect()
         };
         for room in closed {
+            self.ticks.remove(&[("room", room.id().to_owned())]);
             room.join_thread();
         }
     }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use petri_shared::game::{self, RoomSummary};
+use prometheus_client::metrics::histogram::Histogram;
 use tracing::{error, info};
 
 use super::command::RoomCommand;
@@ -99,6 +100,7 @@ pub fn start(
     room: Room,
     queue_depth: usize,
     shutdown: Arc<AtomicBool>,
+    tick_seconds: Histogram,
 ) -> std::io::Result<Arc<RoomHandle>> {
     let (tx, rx) = sync_channel(queue_depth.max(1));
     let settings = room.settings();
@@ -114,12 +116,17 @@ pub fn start(
     });
     let thread = std::thread::Builder::new()
         .name(format!("room-{}", room.id()))
-        .spawn(move || run(room, rx, shutdown))?;
+        .spawn(move || run(room, rx, shutdown, tick_seconds))?;
     *handle.thread.lock() = Some(thread);
     Ok(handle)
 }
 
-fn run(mut room: Room, commands: Receiver<RoomCommand>, shutdown: Arc<AtomicBool>) {
+fn run(
+    mut room: Room,
+    commands: Receiver<RoomCommand>,
+    shutdown: Arc<AtomicBool>,
+    tick_seconds: Histogram,
+) {
     let id = room.id().to_owned();
     let status = room.status();
     let period = Duration::from_secs_f64(1.0 / f64::from(room.arena().config().tick_rate.max(1)));
@@ -161,9 +168,11 @@ fn run(mut room: Room, commands: Receiver<RoomCommand>, shutdown: Arc<AtomicBool
                 break "the room crashed";
             }
         };
+        let took = started.elapsed();
+        tick_seconds.observe(took.as_secs_f64());
         status
             .last_tick_micros
-            .store(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+            .store(took.as_micros() as u64, Ordering::Relaxed);
         if outcome.should_close {
             break "the room was empty";
         }
