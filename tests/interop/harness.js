@@ -43,14 +43,20 @@ function startServer(env = {}) {
 
   const output = () => `--- server stdout ---\n${stdout}\n--- server stderr ---\n${stderr}`;
 
+  // Resolves true if the child exited within ms. The timer is cleared so that it cannot keep
+  // the test process alive after the child is gone.
+  function exitedWithin(ms) {
+    let timer;
+    const guard = new Promise((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+    return Promise.race([exited.then(() => true), guard]).finally(() => clearTimeout(timer));
+  }
+
   async function stop() {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.stdin.end(); // the polite way the contract defines
-    const first = await Promise.race([exited, delay(STOP_TIMEOUT_MS).then(() => null)]);
-    if (first) return;
+    if (await exitedWithin(STOP_TIMEOUT_MS)) return;
     child.kill('SIGTERM');
-    const second = await Promise.race([exited, delay(STOP_TIMEOUT_MS).then(() => null)]);
-    if (second) return;
+    if (await exitedWithin(STOP_TIMEOUT_MS)) return;
     child.kill('SIGKILL');
     await exited;
   }
