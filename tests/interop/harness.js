@@ -22,7 +22,7 @@ function testbedCommand() {
 
 /**
  * Start the server under test with PORT=0 plus `env`. Resolves to
- * { url, port, child, stop(), output() } once the `listening on` line was printed.
+ * { url, port, child, stop(), output(), stdout(), exited } once the `listening on` line was printed.
  */
 function startServer(env = {}) {
   const [cmd, ...args] = testbedCommand();
@@ -86,7 +86,7 @@ function startServer(env = {}) {
       if (m) {
         const port = Number(m[1]);
         if (!(port > 0 && port < 65536)) return finish(new Error(`bad port in: ${m[0]}`));
-        finish(null, { url: `http://127.0.0.1:${port}`, port, child, stop, output });
+        finish(null, { url: `http://127.0.0.1:${port}`, port, child, stop, output, stdout: () => stdout, exited });
       }
     });
   });
