@@ -97,6 +97,24 @@ describe('binary', () => {
     }
   });
 
+  it('ask with binary both ways: binary question payload, binary answer in the client ack', async () => {
+    // Exercises the server parsing a BINARY_ACK from the client (the answer) and sending a
+    // BINARY_EVENT with an ack id (the question).
+    const q = pattern(64, 5);
+    const a = pattern(33, 6);
+    const onQuestion = (payload, answer) => {
+      assertBinaryEqual(payload.q, q, 'question payload');
+      answer(a);
+    };
+    client.on('question', onQuestion);
+    try {
+      const [reply] = await h.emitAck(client, 'ask', { q });
+      assertBinaryEqual(reply.answer, a, 'answer');
+    } finally {
+      client.off('question', onQuestion);
+    }
+  });
+
   for (const [n, expectedLen] of [[0, 0], [1, 1], [300, 300], [65536, 65536], [100000, 65536], [-5, 0]]) {
     it(`make-binary(${n}) acks ${expectedLen} bytes with byte i = i % 256`, async () => {
       const [back] = await h.emitAck(client, 'make-binary', n);

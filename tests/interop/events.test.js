@@ -53,6 +53,13 @@ describe('events and acks', () => {
     assert.deepEqual(await got, MIXED_ARGS);
   });
 
+  it('a large text message (600 KB, under the default maxPayload) round-trips', async () => {
+    const big = 'é'.repeat(150000) + 'x'.repeat(300000); // multi-byte chars: bytes != chars
+    const [back] = await h.emitAck(client, 'echo-ack', { big });
+    assert.equal(back.big.length, big.length);
+    assert.ok(back.big === big, 'content differs');
+  });
+
   it('many acks in flight are matched to the right callbacks', async () => {
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) => h.emitAck(client, 'echo-ack', i, `s${i}`)),

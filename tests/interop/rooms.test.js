@@ -111,6 +111,21 @@ describe('rooms', () => {
     assert.deepEqual(drainRoomMsgs(), { a: ['after-leave'], b: ['r2-still'], c: ['r2-still'], d: [] });
   });
 
+  it('30 clients connecting at once all get distinct ids and one broadcast each', async () => {
+    const many = await Promise.all(Array.from({ length: 30 }, () => h.connect(server.url)));
+    try {
+      const ids = new Set(many.map((m) => m.welcome.id));
+      assert.equal(ids.size, 30);
+      const got = many.map((m) => h.collect(m.socket, 'broadcast-msg'));
+      c.d.socket.emit('broadcast', 'to-the-crowd');
+      await h.waitFor(() => got.every((g) => g.length >= 1), 'all 30 to get the broadcast');
+      await settle('d'); // anything extra would have arrived by now
+      for (const g of got) assert.deepEqual(g.filter((x) => x === 'to-the-crowd'), ['to-the-crowd']);
+    } finally {
+      for (const m of many) m.socket.close();
+    }
+  });
+
   it('a disconnected member is no longer in its rooms', async () => {
     const { socket: e } = await h.connect(server.url);
     const eMsgs = h.collect(e, 'room-msg');
