@@ -4,6 +4,7 @@
 // TESTBED_CMD selects the server: a command line split on whitespace (no shell, no quoting),
 // e.g. TESTBED_CMD=/work/main/target/debug/examples/socketio-testbed
 // Default: this directory's reference-server.js run by the current node.
+// TESTBED_VERBOSE=1 also copies the server's stderr to the test output as it comes.
 'use strict';
 
 const { spawn } = require('node:child_process');
@@ -34,6 +35,7 @@ function startServer(env = {}) {
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => {
+    if (process.env.TESTBED_VERBOSE) process.stderr.write(d); // live server logs when debugging
     stderr += d;
     if (stderr.length > 65536) stderr = stderr.slice(-65536); // bounded memory
   });
@@ -51,8 +53,14 @@ function startServer(env = {}) {
     return Promise.race([exited.then(() => true), guard]).finally(() => clearTimeout(timer));
   }
 
-  async function stop() {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+  // At the end of a test file. A server that died on its own before that (a crash, a panic)
+  // fails the file's `after` hook with its output, instead of only showing up as many
+  // unexplained connection errors. Pass { allowExited: true } when the test stopped it itself.
+  async function stop({ allowExited = false } = {}) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (allowExited) return;
+      throw new Error(`server under test exited during the tests (code ${child.exitCode}, signal ${child.signalCode})\n${output()}`);
+    }
     child.stdin.end(); // the polite way the contract defines
     if (await exitedWithin(STOP_TIMEOUT_MS)) return;
     child.kill('SIGTERM');
@@ -68,7 +76,7 @@ function startServer(env = {}) {
       done = true;
       clearTimeout(timer);
       if (err) {
-        stop().finally(() => reject(new Error(`${err.message}\n${output()}`)));
+        stop({ allowExited: true }).finally(() => reject(new Error(`${err.message}\n${output()}`)));
       } else {
         resolve(value);
       }

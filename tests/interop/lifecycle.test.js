@@ -51,7 +51,7 @@ describe('lifecycle', () => {
       await gone; // the client notices
     } finally {
       socket.close();
-      await server.stop();
+      await server.stop({ allowExited: true });
     }
   });
 
@@ -63,7 +63,7 @@ describe('lifecycle', () => {
         const exit = await exitWithin(server, EXIT_GUARD_MS);
         assert.ok(exit, `no exit within ${EXIT_GUARD_MS} ms of ${sig}`);
       } finally {
-        await server.stop();
+        await server.stop({ allowExited: true });
       }
     });
   }
