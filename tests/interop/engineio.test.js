@@ -156,6 +156,10 @@ describe('engine.io: open packet, heartbeat, wire format', () => {
     const ack = await nextMessage(raw, 'ACK 13');
     assert.deepEqual(ack, { type: 3, attachments: undefined, nsp: '/', id: 13, data: ['x', { y: [1, 2] }] });
 
+    raw.send('4214["echo-ack"]');
+    const empty = await nextMessage(raw, 'ACK 14');
+    assert.deepEqual(empty, { type: 3, attachments: undefined, nsp: '/', id: 14, data: [] });
+
     // A BINARY_EVENT: header text frame announcing 1 attachment, then the binary frame.
     raw.send('451-7["echo-ack",{"_placeholder":true,"num":0}]');
     raw.send(Buffer.from([9, 8, 7]));
