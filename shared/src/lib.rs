@@ -1,1 +1,4 @@
 //! Petri's wire contract: what every client compiles or mirrors.
+
+pub mod engineio;
+pub mod socketio;

@@ -144,7 +144,10 @@ impl Arena {
             entity.insert(Bot(Brain::new(strategy)));
         }
         let entity = entity.id();
-        self.world.resource_mut::<PlayerIndex>().0.insert(id, entity);
+        self.world
+            .resource_mut::<PlayerIndex>()
+            .0
+            .insert(id, entity);
         id
     }
 
@@ -222,7 +225,12 @@ impl Arena {
 
     /// Every player, by id.
     pub fn players(&mut self) -> Vec<PlayerView> {
-        let mut ids: Vec<PlayerId> = self.world.query::<&Player>().iter(&self.world).map(|p| p.id).collect();
+        let mut ids: Vec<PlayerId> = self
+            .world
+            .query::<&Player>()
+            .iter(&self.world)
+            .map(|p| p.id)
+            .collect();
         ids.sort();
         ids.into_iter().filter_map(|id| self.player(id)).collect()
     }
@@ -281,7 +289,15 @@ impl Arena {
         let tick = self.tick();
         let cell = self
             .world
-            .spawn(spawn::player_cell(cell_id, owner, id, position, mass, tick, Boost::default()))
+            .spawn(spawn::player_cell(
+                cell_id,
+                owner,
+                id,
+                position,
+                mass,
+                tick,
+                Boost::default(),
+            ))
             .id();
         self.world.get_mut::<OwnedCells>(owner)?.0.push(cell);
         Some(cell_id)
@@ -303,13 +319,19 @@ impl Arena {
     pub fn place_food(&mut self, position: Vec2, mass: f32) -> CellId {
         let id = self.world.resource_mut::<IdCounters>().cell();
         let entity = self.world.spawn(spawn::food(id, position, mass)).id();
-        spawn::file_food(&mut self.world.resource_mut::<FoodGrid>(), entity, position, mass);
+        spawn::file_food(
+            &mut self.world.resource_mut::<FoodGrid>(),
+            entity,
+            position,
+            mass,
+        );
         id
     }
 
     pub fn place_virus(&mut self, position: Vec2, mass: f32) -> CellId {
         let id = self.world.resource_mut::<IdCounters>().cell();
-        self.world.spawn(spawn::virus(id, position, mass, Boost::default()));
+        self.world
+            .spawn(spawn::virus(id, position, mass, Boost::default()));
         id
     }
 

@@ -215,9 +215,17 @@ impl SimConfig {
             positive(field, v)?;
         }
         at_least("player_max_cells", self.player_max_cells, 1)?;
-        at_least("food_spawn_interval_ticks", self.food_spawn_interval_ticks, 1)?;
+        at_least(
+            "food_spawn_interval_ticks",
+            self.food_spawn_interval_ticks,
+            1,
+        )?;
         at_least("bot_think_interval_ticks", self.bot_think_interval_ticks, 1)?;
-        at_least("leaderboard_interval_ticks", self.leaderboard_interval_ticks, 1)?;
+        at_least(
+            "leaderboard_interval_ticks",
+            self.leaderboard_interval_ticks,
+            1,
+        )?;
         if !(0.0..1.0).contains(&self.player_decay_rate) {
             return Err(ConfigError::OutOfRange {
                 field: "player_decay_rate",

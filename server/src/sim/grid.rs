@@ -147,7 +147,10 @@ mod tests {
         g.for_each_within(Vec2::ZERO, 60.0, |e| seen.push(e.entity.index_u32()));
         seen.sort();
         assert_eq!(seen, vec![1, 2]);
-        assert!(g.remove(Entity::from_raw_u32(2).expect("valid"), Vec2::new(50.0, 0.0)));
+        assert!(g.remove(
+            Entity::from_raw_u32(2).expect("valid"),
+            Vec2::new(50.0, 0.0)
+        ));
         assert_eq!(g.len(), 3);
         // positions outside the map are filed in the edge buckets, not lost
         g.insert(entry(5, 5000.0, 5000.0));

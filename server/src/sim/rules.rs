@@ -31,7 +31,8 @@ pub fn speed(size: f32, config: &SimConfig) -> f32 {
 /// it must be bigger by the size ratio and cover the prey's centre by a third of its size.
 #[inline]
 pub fn can_eat(eater_size: f32, prey_size: f32, distance: f32, config: &SimConfig) -> bool {
-    eater_size >= prey_size * config.eat_size_ratio && overlaps_enough(eater_size, prey_size, distance, config)
+    eater_size >= prey_size * config.eat_size_ratio
+        && overlaps_enough(eater_size, prey_size, distance, config)
 }
 
 /// The distance half of the eat rule, also used by merging (where the size ratio does not apply).
@@ -88,7 +89,10 @@ pub fn virus_pop_pieces(mass: f32, cells_left: u32, config: &SimConfig, pieces: 
     let min_piece = mass_of(config.virus_pop_piece_size);
     let slots = cells_left as f32;
     if mass / (slots + 1.0) < min_piece {
-        let count = ((mass / min_piece) as u32).saturating_sub(1).min(cells_left).max(1);
+        let count = ((mass / min_piece) as u32)
+            .saturating_sub(1)
+            .min(cells_left)
+            .max(1);
         let piece = mass / (count as f32 + 1.0);
         pieces.extend(std::iter::repeat_n(piece, count as usize));
         return;

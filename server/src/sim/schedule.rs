@@ -36,7 +36,12 @@ pub fn build() -> Schedule {
             // the slow rules
             (auto_split::auto_split, decay::decay_mass).chain(),
             // the world refills itself
-            (spawn_food::spawn_food, spawn_viruses::spawn_viruses, respawn::respawn_players).chain(),
+            (
+                spawn_food::spawn_food,
+                spawn_viruses::spawn_viruses,
+                respawn::respawn_players,
+            )
+                .chain(),
             bots_think,
             (tally::tally_player_mass, leaderboard::update_leaderboard).chain(),
         )

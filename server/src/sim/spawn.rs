@@ -45,11 +45,25 @@ pub fn player_cell(
 }
 
 pub fn virus(id: CellId, position: Vec2, mass: f32, boost: Boost) -> impl Bundle {
-    (id, CellKind::Virus, Virus, Position(position), Mass(mass), boost)
+    (
+        id,
+        CellKind::Virus,
+        Virus,
+        Position(position),
+        Mass(mass),
+        boost,
+    )
 }
 
 pub fn ejected(id: CellId, position: Vec2, mass: f32, boost: Boost) -> impl Bundle {
-    (id, CellKind::Ejected, Ejected, Position(position), Mass(mass), boost)
+    (
+        id,
+        CellKind::Ejected,
+        Ejected,
+        Position(position),
+        Mass(mass),
+        boost,
+    )
 }
 
 /// Food has no `Boost`: it never moves, which is what keeps it out of the per-tick grid rebuild.

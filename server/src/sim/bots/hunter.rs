@@ -22,7 +22,9 @@ pub fn decide(me: &Me, sight: &Sight, wander: Vec2) -> Decision {
         let split_kill = me.cells <= MAX_CELLS_TO_SPLIT
             && half_size >= prey.size * 1.15
             && prey.distance - me.size < SPLIT_REACH
-            && sight.threat.is_none_or(|t| t.distance - t.size - me.size > SPLIT_REACH * 2.0);
+            && sight
+                .threat
+                .is_none_or(|t| t.distance - t.size - me.size > SPLIT_REACH * 2.0);
         return Decision {
             heading: toward(me, prey.position),
             split: split_kill,

@@ -56,7 +56,8 @@ pub struct Sight {
 pub const DANGER_RANGE: f32 = 700.0;
 
 pub fn perceive(me: &Me, config: &SimConfig, food: &FoodGrid, mobile: &MobileGrid) -> Sight {
-    let half = view_half_extents(me.total_size, config).min(Vec2::splat(MAX_PERCEPTION_HALF_EXTENT));
+    let half =
+        view_half_extents(me.total_size, config).min(Vec2::splat(MAX_PERCEPTION_HALF_EXTENT));
     let (min, max) = (me.position - half, me.position + half);
     let inside = |p: Vec2| p.x >= min.x && p.x <= max.x && p.y >= min.y && p.y <= max.y;
     let mut sight = Sight::default();

@@ -13,7 +13,10 @@ pub fn decide(me: &Me, sight: &Sight, wander: Vec2) -> Decision {
         {
             return Decision::go(toward(me, virus.position));
         }
-        let graze = sight.food.map(|f| toward(me, f.position) * 0.25).unwrap_or(Vec2::ZERO);
+        let graze = sight
+            .food
+            .map(|f| toward(me, f.position) * 0.25)
+            .unwrap_or(Vec2::ZERO);
         return Decision::go((sight.flee.normalize_or(Vec2::X) + graze).normalize_or(Vec2::X));
     }
     let mut heading = match sight.food {

@@ -34,7 +34,8 @@ pub fn bots_think(
         let sight = perceive(&me, config, &food, &mobile);
         let roll = mix(tick.0, u64::from(player.id.0));
         let decision = bot.0.decide(&me, &sight, roll);
-        let (target, _, _) = clamp_to_border(me.position + decision.heading * TARGET_LEAD, 0.0, config);
+        let (target, _, _) =
+            clamp_to_border(me.position + decision.heading * TARGET_LEAD, 0.0, config);
         controls.target = target;
         controls.split |= decision.split;
         controls.eject |= decision.eject;

@@ -37,7 +37,15 @@ pub fn auto_split(
             distance: config.split_velocity * size_of(half).powf(0.0122),
         };
         let child = commands
-            .spawn(spawn::player_cell(ids.cell(), cell.owner, cell.owner_id, position.0, half, tick.0, boost))
+            .spawn(spawn::player_cell(
+                ids.cell(),
+                cell.owner,
+                cell.owner_id,
+                position.0,
+                half,
+                tick.0,
+                boost,
+            ))
             .id();
         owned.0.push(child);
     }

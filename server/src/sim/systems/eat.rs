@@ -22,7 +22,13 @@ pub fn eat(
     mut candidates: Local<Vec<GridEntry>>,
     eaters: Query<(Entity, &CellKind), With<Boost>>,
     viruses: Query<(), With<Virus>>,
-    mut cells: Query<(&CellId, &Position, &mut Mass, Option<&PlayerCell>, Option<&Boost>)>,
+    mut cells: Query<(
+        &CellId,
+        &Position,
+        &mut Mass,
+        Option<&PlayerCell>,
+        Option<&Boost>,
+    )>,
 ) {
     let config = &rules.0;
     let viruses_full = viruses.count() >= config.virus_max_count as usize;
@@ -41,7 +47,9 @@ pub fn eat(
         candidates.clear();
         match eater_kind {
             CellKind::Player => {
-                food_grid.0.for_each_within(eater_pos, reach, |e| candidates.push(*e));
+                food_grid
+                    .0
+                    .for_each_within(eater_pos, reach, |e| candidates.push(*e));
                 mobile_grid.0.for_each_within(eater_pos, reach, |e| {
                     if e.entity != eater {
                         candidates.push(*e);
@@ -63,7 +71,8 @@ pub fn eat(
                 break;
             };
             let eater_size = size_of(now.0);
-            let Ok((&prey_id, prey_pos, prey_mass, prey_cell, prey_boost)) = cells.get(candidate.entity)
+            let Ok((&prey_id, prey_pos, prey_mass, prey_cell, prey_boost)) =
+                cells.get(candidate.entity)
             else {
                 continue;
             };
@@ -72,13 +81,18 @@ pub fn eat(
             }
             let prey_size = size_of(prey_mass.0);
             let distance = prey_pos.0.distance(eater_pos);
-            let same_owner = matches!((eater_cell, prey_cell), (Some(a), Some(b)) if a.owner == b.owner);
+            let same_owner =
+                matches!((eater_cell, prey_cell), (Some(a), Some(b)) if a.owner == b.owner);
             let eats = if same_owner {
                 let (Some(a), Some(b)) = (eater_cell, prey_cell) else {
                     continue;
                 };
-                let (a_age, b_age) = (tick.0.saturating_sub(a.born_tick), tick.0.saturating_sub(b.born_tick));
-                let bigger = eater_size > prey_size || (eater_size == prey_size && eater_id < prey_id);
+                let (a_age, b_age) = (
+                    tick.0.saturating_sub(a.born_tick),
+                    tick.0.saturating_sub(b.born_tick),
+                );
+                let bigger =
+                    eater_size > prey_size || (eater_size == prey_size && eater_id < prey_id);
                 a_age >= grace
                     && b_age >= grace
                     && a_age >= recombine_ticks(eater_size, config)

@@ -39,14 +39,21 @@ pub fn eject_mass(
             if size < config.player_min_eject_size {
                 continue;
             }
-            let aim = (controls.target - position.0).try_normalize().unwrap_or(Vec2::X);
+            let aim = (controls.target - position.0)
+                .try_normalize()
+                .unwrap_or(Vec2::X);
             mass.0 -= loss;
             let jitter = rng.range(-config.eject_angle_jitter, config.eject_angle_jitter);
             let boost = Boost {
                 direction: Vec2::from_angle(jitter).rotate(aim),
                 distance: config.eject_velocity,
             };
-            commands.spawn(spawn::ejected(ids.cell(), position.0 + aim * size, blob, boost));
+            commands.spawn(spawn::ejected(
+                ids.cell(),
+                position.0 + aim * size,
+                blob,
+                boost,
+            ));
         }
     }
 }

@@ -34,8 +34,8 @@ pub fn push_apart_own_cells(
                     continue;
                 }
                 let (a_size, b_size) = (size_of(a_mass.0), size_of(b_mass.0));
-                let both_may_merge =
-                    a_age >= recombine_ticks(a_size, config) && b_age >= recombine_ticks(b_size, config);
+                let both_may_merge = a_age >= recombine_ticks(a_size, config)
+                    && b_age >= recombine_ticks(b_size, config);
                 if both_may_merge {
                     continue;
                 }
@@ -45,7 +45,11 @@ pub fn push_apart_own_cells(
                 if overlap <= 0.0 {
                     continue;
                 }
-                let direction = if distance > 0.0 { offset / distance } else { Vec2::X };
+                let direction = if distance > 0.0 {
+                    offset / distance
+                } else {
+                    Vec2::X
+                };
                 let total = a_mass.0 + b_mass.0;
                 a_pos.0 -= direction * overlap * (b_mass.0 / total);
                 b_pos.0 += direction * overlap * (a_mass.0 / total);

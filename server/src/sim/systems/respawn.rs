@@ -24,7 +24,14 @@ pub fn respawn_players(
     mut ids: ResMut<IdCounters>,
     mut rng: ResMut<SimRng>,
     grid: Res<MobileGrid>,
-    mut players: Query<(Entity, &Player, &mut Controls, &mut OwnedCells, &mut PlayerStats, Has<Bot>)>,
+    mut players: Query<(
+        Entity,
+        &Player,
+        &mut Controls,
+        &mut OwnedCells,
+        &mut PlayerStats,
+        Has<Bot>,
+    )>,
 ) {
     let config = &rules.0;
     for (entity, player, mut controls, mut owned, mut stats, is_bot) in &mut players {
@@ -33,9 +40,9 @@ pub fn respawn_players(
             continue;
         }
         let bot_ready = is_bot
-            && stats
-                .died_tick
-                .is_none_or(|died| tick.0.saturating_sub(died) >= u64::from(config.bot_respawn_ticks));
+            && stats.died_tick.is_none_or(|died| {
+                tick.0.saturating_sub(died) >= u64::from(config.bot_respawn_ticks)
+            });
         if !(controls.respawn || bot_ready) {
             continue;
         }
@@ -58,17 +65,22 @@ pub fn respawn_players(
     }
 }
 
-fn safe_spawn_position(config: &crate::sim::SimConfig, rng: &mut SimRng, grid: &MobileGrid) -> Vec2 {
+fn safe_spawn_position(
+    config: &crate::sim::SimConfig,
+    rng: &mut SimRng,
+    grid: &MobileGrid,
+) -> Vec2 {
     let mut position = random_position(config, rng);
     for _ in 0..SPAWN_ATTEMPTS {
         let mut safe = true;
-        grid.0.for_each_within(position, config.player_max_size * 2.0, |e| {
-            if matches!(e.kind, CellKind::Player | CellKind::Virus)
-                && e.position.distance(position) < e.size + config.player_start_size * 4.0
-            {
-                safe = false;
-            }
-        });
+        grid.0
+            .for_each_within(position, config.player_max_size * 2.0, |e| {
+                if matches!(e.kind, CellKind::Player | CellKind::Virus)
+                    && e.position.distance(position) < e.size + config.player_start_size * 4.0
+                {
+                    safe = false;
+                }
+            });
         if safe {
             break;
         }

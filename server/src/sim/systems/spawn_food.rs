@@ -18,7 +18,10 @@ pub fn spawn_food(
     food: Query<(), With<Food>>,
 ) {
     let config = &rules.0;
-    if !tick.0.is_multiple_of(u64::from(config.food_spawn_interval_ticks)) {
+    if !tick
+        .0
+        .is_multiple_of(u64::from(config.food_spawn_interval_ticks))
+    {
         return;
     }
     let missing = (config.food_target_count as usize).saturating_sub(food.count());

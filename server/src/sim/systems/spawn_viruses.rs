@@ -22,19 +22,32 @@ pub fn spawn_viruses(
     viruses: Query<(), With<Virus>>,
 ) {
     let config = &rules.0;
-    if !tick.0.is_multiple_of(u64::from(config.food_spawn_interval_ticks))
+    if !tick
+        .0
+        .is_multiple_of(u64::from(config.food_spawn_interval_ticks))
         || viruses.count() >= config.virus_min_count as usize
     {
         return;
     }
     let position = random_position(config, &mut rng);
     let mut blocked = false;
-    grid.0.for_each_within(position, config.virus_min_size + config.player_max_size, |e| {
-        if e.kind == CellKind::Player && e.position.distance(position) < e.size + config.virus_min_size {
-            blocked = true;
-        }
-    });
+    grid.0.for_each_within(
+        position,
+        config.virus_min_size + config.player_max_size,
+        |e| {
+            if e.kind == CellKind::Player
+                && e.position.distance(position) < e.size + config.virus_min_size
+            {
+                blocked = true;
+            }
+        },
+    );
     if !blocked {
-        commands.spawn(spawn::virus(ids.cell(), position, mass_of(config.virus_min_size), Boost::default()));
+        commands.spawn(spawn::virus(
+            ids.cell(),
+            position,
+            mass_of(config.virus_min_size),
+            Boost::default(),
+        ));
     }
 }

@@ -32,7 +32,9 @@ pub fn split_cells(
             if size_of(mass.0) < config.player_min_split_size {
                 continue;
             }
-            let direction = (controls.target - position.0).try_normalize().unwrap_or(glam::Vec2::X);
+            let direction = (controls.target - position.0)
+                .try_normalize()
+                .unwrap_or(glam::Vec2::X);
             let half = mass.0 / 2.0;
             mass.0 -= half;
             let boost = Boost {
@@ -40,7 +42,15 @@ pub fn split_cells(
                 distance: config.split_velocity * size_of(half).powf(0.0122),
             };
             let child = commands
-                .spawn(spawn::player_cell(ids.cell(), owner, player.id, position.0, half, tick.0, boost))
+                .spawn(spawn::player_cell(
+                    ids.cell(),
+                    owner,
+                    player.id,
+                    position.0,
+                    half,
+                    tick.0,
+                    boost,
+                ))
                 .id();
             owned.0.push(child);
         }

@@ -40,7 +40,15 @@ pub fn pop_cells(
                 distance: config.split_velocity * size_of(piece).powf(0.0122),
             };
             let child = commands
-                .spawn(spawn::player_cell(ids.cell(), owner.owner, owner.owner_id, position.0, piece, tick.0, boost))
+                .spawn(spawn::player_cell(
+                    ids.cell(),
+                    owner.owner,
+                    owner.owner_id,
+                    position.0,
+                    piece,
+                    tick.0,
+                    boost,
+                ))
                 .id();
             owned.0.push(child);
         }

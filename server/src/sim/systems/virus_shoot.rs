@@ -18,6 +18,11 @@ pub fn shoot_viruses(
             direction,
             distance: config.virus_velocity,
         };
-        commands.spawn(spawn::virus(ids.cell(), position, mass_of(config.virus_min_size), boost));
+        commands.spawn(spawn::virus(
+            ids.cell(),
+            position,
+            mass_of(config.virus_min_size),
+            boost,
+        ));
     }
 }
