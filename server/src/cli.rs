@@ -26,6 +26,61 @@ struct Cli {
 enum Command {
     /// Run a bots-only match with no network, as fast as the CPU allows.
     Match(MatchArgs),
+    /// Connect bots over the network to a running server, like browsers; reports what they got.
+    Swarm(SwarmArgs),
+}
+
+#[derive(Debug, Args)]
+struct SwarmArgs {
+    /// The server, as a browser would open it.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// How many network bots.
+    #[arg(long, default_value_t = 50)]
+    bots: usize,
+    /// Rooms to create and spread the bots over (0: join --room instead).
+    #[arg(long, default_value_t = 1)]
+    rooms: usize,
+    /// The room to join when --rooms is 0.
+    #[arg(long, default_value = "main")]
+    room: String,
+    /// How long to play, e.g. 60s, 2m, 500ms.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    duration: std::time::Duration,
+    /// New connections per second while starting.
+    #[arg(long, default_value_t = 200.0)]
+    connect_rate: f64,
+    /// Server-side bots to add to each created room.
+    #[arg(long, default_value_t = 0)]
+    server_bots: u32,
+    /// Write the report as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Do not draw the progress line.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// `60s`, `2m`, `500ms`, or plain seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or((text, "s"), |i| text.split_at(i));
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 60s, 2m or 500ms"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("`{text}`: the unit must be ms, s, m or h")),
+    };
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 {
+        return Err(format!("`{text}` must be more than 0 and at most a day"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// The longest match one call may ask for (about 111 hours of play at 25 Hz).
@@ -73,6 +128,7 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Match(args)) => run_match(args),
+        Some(Command::Swarm(args)) => run_swarm(args),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
@@ -200,4 +256,35 @@ fn run_seeds_in_parallel(
         .into_iter()
         .map(|(_, r)| r.context("building the arena"))
         .collect()
+}
+
+fn run_swarm(args: SwarmArgs) -> anyhow::Result<()> {
+    if args.bots == 0 || args.bots > 100_000 {
+        bail!("--bots must be between 1 and 100000");
+    }
+    let settings = crate::swarm::SwarmSettings {
+        url: args.url.clone(),
+        bots: args.bots,
+        rooms: args.rooms,
+        room: args.room,
+        duration: args.duration,
+        connect_rate: args.connect_rate,
+        server_bots: args.server_bots,
+        show_progress: !args.no_progress,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = runtime
+        .block_on(crate::swarm::run(settings))
+        .with_context(|| format!("running the swarm against {}", args.url))?;
+    println!("Swarm report");
+    print!("{}", report.render_text());
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&report).context("encoding the report")?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }

@@ -7,4 +7,5 @@ pub mod headless;
 pub mod metrics;
 pub mod rooms;
 pub mod sim;
+pub mod swarm;
 pub mod web;

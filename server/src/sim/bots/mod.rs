@@ -14,7 +14,7 @@ pub mod think;
 
 use glam::Vec2;
 
-pub use perception::{Me, Seen, Sight};
+pub use perception::{Glimpse, Me, Seen, Sight, SightBuilder};
 
 /// Which way a bot plays.
 #[derive(
