@@ -23,7 +23,8 @@ const state = {
   room: null, // RoomSummary of the room we are in
   code: null, // private room code, when we know it
   joined: null, // the last Joined answer
-  joining: false, // between sending `join` and its answer: frames of an old room are ignored
+  joining: false, // between sending `join` and its answer
+  pending: [], // frames that arrived while joining
   board: null,
   died: null,
   resumed: null, // the last automatic rejoin's `resumed`
@@ -65,16 +66,17 @@ const net = new Net({
     if (s === 'connected' && ui.screen === 'home') refreshRooms();
   },
   frame(data) {
-    if (state.joining || !net.session) return;
+    if (state.joining) {
+      // The new room's first frame may overtake the join's answer: keep it for then.
+      if (state.pending.length < 64) state.pending.push(data);
+      return;
+    }
+    if (!net.session) return; // a frame of a room we just left
     try {
       world.apply(decodeFrame(data), performance.now());
       state.framesReceived++;
     } catch (e) {
-      if (e.name === 'DecodeError') state.decodeErrors++;
-      else state.applyErrors++;
-      // Our picture no longer matches the server's: start the delta stream over.
-      console.warn(`petri: ${e.message}; resynchronising`);
-      resync();
+      frameError(e);
     }
   },
   board(data) {
@@ -103,10 +105,11 @@ const net = new Net({
   },
   rejoining() {
     state.joining = true;
+    state.pending = [];
     resetWorld();
   },
   rejoined(joined) {
-    state.joining = false;
+    startJoined();
     state.resumed = !!joined.resumed;
     applyJoined(joined);
     if (joined.player === null || joined.player === undefined) {
@@ -120,9 +123,48 @@ const net = new Net({
   },
   rejoinRefused(r) {
     state.joining = false;
+    state.pending = [];
     backHome(`Could not get back into the room: ${r.message || r.code}`);
   },
 });
+
+function frameError(e) {
+  if (e.name === 'DecodeError') state.decodeErrors++;
+  else state.applyErrors++;
+  // Our picture no longer matches the server's: start the delta stream over.
+  console.warn(`petri: ${e.message}; resynchronising`);
+  resync();
+}
+
+/** Called when a join is answered: starts the world from the frames that came meanwhile. */
+function startJoined() {
+  const frames = state.pending;
+  state.pending = [];
+  state.joining = false;
+  resetWorld();
+  for (const data of frames) {
+    let frame;
+    try {
+      frame = decodeFrame(data);
+      world.apply(frame, performance.now());
+      state.framesReceived++;
+    } catch (e) {
+      if (!frame) {
+        frameError(e);
+        continue;
+      }
+      // A leftover of the room we left, or the first frame of the new one after such a
+      // leftover: the new room's stream starts from an empty picture.
+      resetWorld();
+      try {
+        world.apply(frame, performance.now());
+        state.framesReceived++;
+      } catch {
+        resetWorld();
+      }
+    }
+  }
+}
 
 function resync() {
   const now = performance.now();
@@ -180,16 +222,18 @@ async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   ui.setBusy(true);
   ui.message('Joining…', 'info');
   state.joining = true;
+  state.pending = [];
   resetWorld();
   const answer = await net.join(req);
-  state.joining = false;
   ui.setBusy(false);
   if (!answer || !answer.ok) {
+    state.joining = false;
+    state.pending = [];
     ui.message(refusalText(answer));
     setHash(null);
     return answer;
   }
-  resetWorld();
+  startJoined();
   ui.message('');
   ui.clearBoard();
   state.code = code;
