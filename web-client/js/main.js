@@ -345,6 +345,8 @@ window.addEventListener('keydown', (e) => {
 });
 window.addEventListener('hashchange', joinFromHash);
 
+ui.onFollow = (id) => spectate(id);
+
 function respawn() {
   net.action(EVENTS.RESPAWN);
   state.died = null;

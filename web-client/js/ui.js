@@ -53,6 +53,11 @@ export class UI {
     this.toastTimer = 0;
     this.buildSwatches();
     this.el.copyLink.addEventListener('click', () => this.copyInvite());
+    // Spectators pick whom to watch from the leaderboard.
+    this.el.boardList.addEventListener('click', (e) => {
+      const li = e.target.closest('li[data-player]');
+      if (li && this.screen === 'spectating' && this.onFollow) this.onFollow(Number(li.dataset.player));
+    });
   }
 
   /** 'home' | 'playing' | 'dead' | 'spectating' */
@@ -190,6 +195,7 @@ export class UI {
         li.className = 'me';
         listed = true;
       }
+      li.dataset.player = String(e.id);
       li.append(who, m);
       ol.append(li);
     }
