@@ -64,6 +64,7 @@ const net = new Net({
   status(s) {
     ui.status(s);
     if (s === 'connected' && ui.screen === 'home') refreshRooms();
+    if (s === 'reconnecting' && net.session) ui.toast('Connection lost: reconnecting…', 'error', 8000);
   },
   frame(data) {
     if (state.joining) {

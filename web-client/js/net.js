@@ -27,7 +27,8 @@ export class Net {
       this.setStatus('offline');
       throw new Error('the Socket.IO client (vendor/socket.io.min.js) did not load');
     }
-    const opts = { transports: ['websocket'] };
+    // Retry fast: the server keeps a dropped player's cells only for a few seconds.
+    const opts = { transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000 };
     this.play = window.io(NAMESPACES.PLAY, opts);
     this.lobby = window.io(NAMESPACES.LOBBY, opts);
     const play = this.play;
