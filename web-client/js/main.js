@@ -230,8 +230,12 @@ async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   if (!answer || !answer.ok) {
     state.joining = false;
     state.pending = [];
-    ui.message(refusalText(answer));
-    setHash(null);
+    if (ui.screen === 'home') {
+      ui.message(refusalText(answer));
+      setHash(null);
+    } else {
+      backHome(refusalText(answer)); // we had left the room we were in
+    }
     return answer;
   }
   startJoined();
@@ -266,7 +270,7 @@ async function createPrivate(settings = {}) {
     return made;
   }
   const answer = await joinRoom(made.room.id, { code: made.code });
-  if (answer && answer.ok) ui.toast('Private room ready: share the invite link at the top');
+  if (answer && answer.ok) ui.toast('Private room ready: share the invite link');
   return answer;
 }
 
@@ -387,6 +391,7 @@ window.petri = {
       mass: Math.round(world.mass() * 100) / 100,
       rank: world.rank,
       roomId: state.room ? state.room.id : null,
+      roomCode: state.code,
       tick: world.tick,
       framesReceived: state.framesReceived,
       boardsReceived: state.boardsReceived,
@@ -404,6 +409,7 @@ window.petri = {
   joined: () => state.joined,
   camera: () => ({ ...renderer.camera, width: renderer.width, height: renderer.height }),
   lastInput: () => input.lastSent,
+  inviteLink: () => inviteLink(state.room, state.code) || null,
   rooms: () => net.rooms(),
   quickplay: (opts) => quickplay(opts),
   join: (roomId, opts) => joinRoom(roomId, opts),
