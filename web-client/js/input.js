@@ -45,6 +45,8 @@ export class Input {
     if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable)) return;
     if (e.code === 'Space') {
       e.preventDefault();
+      // Space on a focused HUD button would also click it: splitting must not press "Leave".
+      if (el && el.tagName === 'BUTTON') el.blur();
       if (!e.repeat) this.hooks.split();
     } else if (e.code === 'KeyW') {
       const now = performance.now();

@@ -65,6 +65,9 @@ export class UI {
     this.screen = screen;
     document.body.dataset.screen = screen;
     if (screen === 'dead') this.el.respawn.focus();
+    else if (screen !== 'home' && document.activeElement instanceof HTMLElement) {
+      document.activeElement.blur(); // keys belong to the game now, not to a menu button
+    }
   }
 
   // ---- home --------------------------------------------------------------------------------
