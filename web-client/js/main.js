@@ -345,8 +345,8 @@ for (const [el, event] of [[ui.el.touchSplit, EVENTS.SPLIT], [ui.el.touchEject, 
   });
 }
 window.addEventListener('keydown', (e) => {
+  // (Enter on the death card presses the focused Respawn button.)
   if (e.code === 'Escape' && ui.screen !== 'home') backHome();
-  else if (e.code === 'Enter' && ui.screen === 'dead') respawn();
 });
 window.addEventListener('hashchange', joinFromHash);
 
