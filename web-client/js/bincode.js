@@ -10,8 +10,7 @@ export class DecodeError extends Error {
   }
 }
 
-// Like the server's MAX_DECODE_BYTES: a list longer than the bytes left cannot be real, and we
-// check that before allocating anything for it.
+// Fatal: invalid UTF-8 is refused, as Rust's String decoding does.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Accepts what a socket may hand us: ArrayBuffer, any typed array / DataView, or a Node Buffer. */
@@ -89,7 +88,10 @@ export class Reader {
     }
   }
 
-  /** List: length, then items read by `item(reader)`. Every item takes at least one byte. */
+  /**
+   * List: length, then items read by `item(reader)`. Every item takes at least one byte, so a
+   * length beyond the bytes left is refused before allocating anything (a hostile prefix).
+   */
   list(item) {
     const len = this.u32();
     this.need(len, 'list');
