@@ -16,3 +16,6 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast
 fi
+
+echo "== web client decoder and world (node --test)"
+node --test tests/web-client/

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use petri_shared::codec;
 use petri_shared::game::{
-    Board, BoardEntry, CellChanged, CellEntered, EatenPair, Frame, PlayerInfo, View, kind,
+    Board, BoardEntry, CellChanged, CellEntered, EatenPair, Frame, PlayerInfo, ViewDelta, kind,
 };
 use serde_json::{Value, json};
 
@@ -24,10 +24,10 @@ fn frame_json(f: &Frame) -> Value {
     json!({
         "tick": f.tick,
         "view": {
-            "x": f.view.x,
-            "y": f.view.y,
-            "half_width": f.view.half_width,
-            "half_height": f.view.half_height,
+            "dx": f.view.dx,
+            "dy": f.view.dy,
+            "dhalf_width": f.view.dhalf_width,
+            "dhalf_height": f.view.dhalf_height,
         },
         "rank": f.rank,
         "own": f.own,
@@ -66,11 +66,11 @@ fn empty_frame() -> Frame {
 fn full_frame() -> Frame {
     Frame {
         tick: 4_000_000_000,
-        view: View {
-            x: -1234,
-            y: 70_000,
-            half_width: 960,
-            half_height: 540,
+        view: ViewDelta {
+            dx: -1234,
+            dy: 70_000,
+            dhalf_width: 960,
+            dhalf_height: -540,
         },
         rank: 3,
         own: vec![250, 251, 65_535],

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { World, ApplyError } from '../../web-client/js/world.js';
 import { decodeFrame, KIND } from '../../web-client/js/protocol.js';
 
-const view = { x: 0, y: 0, half_width: 100, half_height: 50 };
+const view = { dx: 0, dy: 0, dhalf_width: 0, dhalf_height: 0 };
 const frame = (tick, parts = {}) => ({
   tick, view, rank: 0, own: [], players: [], left: [], entered: [], changed: [], eaten: [], ...parts,
 });
@@ -120,4 +120,12 @@ test('the full vector applies to an empty world', () => {
   assert.equal(w2.cells.size, 4);
   assert.deepEqual(w2.counts(), { player: 1, food: 1, ejected: 1, virus: 1 });
   assert.equal(w2.players.get(65536).name, 'Zoë 🦠 细胞');
+});
+
+test('the view arrives as differences that add up from zero', () => {
+  const w = new World();
+  w.apply(frame(1, { view: { dx: -1234, dy: 500, dhalf_width: 1010, dhalf_height: 590 } }), 0);
+  assert.deepEqual(w.view, { x: -1234, y: 500, half_width: 1010, half_height: 590 });
+  w.apply(frame(2, { view: { dx: 19, dy: -3, dhalf_width: 0, dhalf_height: -1 } }), 40);
+  assert.deepEqual(w.view, { x: -1215, y: 497, half_width: 1010, half_height: 589 });
 });

@@ -36,8 +36,8 @@ export const EVENTS = Object.freeze({
 /** `CellEntered.kind` on the wire. */
 export const KIND = Object.freeze({ PLAYER: 0, FOOD: 1, EJECTED: 2, VIRUS: 3 });
 
-function readView(r) {
-  return { x: r.i32(), y: r.i32(), half_width: r.u32(), half_height: r.u32() };
+function readViewDelta(r) {
+  return { dx: r.i32(), dy: r.i32(), dhalf_width: r.i32(), dhalf_height: r.i32() };
 }
 
 function readPlayer(r) {
@@ -63,7 +63,7 @@ export function decodeFrame(data) {
   const r = new Reader(data);
   const frame = {
     tick: r.u32(),
-    view: readView(r),
+    view: readViewDelta(r),
     rank: r.u32(),
     own: r.list(readU32),
     players: r.list(readPlayer),

@@ -81,8 +81,15 @@ export class World {
     const first = this.frames === 0;
     this.frames += 1;
     this.tick = frame.tick;
-    this.view = { ...frame.view };
-    if (first) this.viewFrom = { ...frame.view };
+    // the view arrives as a difference from the last one (from all zeros before the first)
+    const d = frame.view;
+    this.view = {
+      x: (this.view.x + d.dx) | 0,
+      y: (this.view.y + d.dy) | 0,
+      half_width: (this.view.half_width + d.dhalf_width) >>> 0,
+      half_height: (this.view.half_height + d.dhalf_height) >>> 0,
+    };
+    if (first) this.viewFrom = { ...this.view };
     this.rank = frame.rank;
     this.own = frame.own.slice();
 
