@@ -3,4 +3,6 @@
 
 pub mod cli;
 pub mod headless;
+pub mod http;
+pub mod realtime;
 pub mod sim;
