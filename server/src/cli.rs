@@ -1,4 +1,290 @@
-//! Command-line entry points. Placeholder until the match command lands.
+//! The `petri` command line: flags are parsed here and handed to the library; this is the
+//! binary's edge, where errors become `anyhow` reports for a person to read.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::headless::progress::Progress;
+use crate::headless::{Lineup, MatchReport, MatchSettings, chart, parse_seeds, run_seed};
+use crate::sim::SimConfig;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "petri",
+    version,
+    about = "Petri: a real-time multiplayer cell-eating arena"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a bots-only match with no network, as fast as the CPU allows.
+    Match(MatchArgs),
+    /// Connect bots over the network to a running server, like browsers; reports what they got.
+    Swarm(SwarmArgs),
+}
+
+#[derive(Debug, Args)]
+struct SwarmArgs {
+    /// The server, as a browser would open it.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// How many network bots.
+    #[arg(long, default_value_t = 50)]
+    bots: usize,
+    /// Rooms to create and spread the bots over (0: join --room instead).
+    #[arg(long, default_value_t = 1)]
+    rooms: usize,
+    /// The room to join when --rooms is 0.
+    #[arg(long, default_value = "main")]
+    room: String,
+    /// How long to play, e.g. 60s, 2m, 500ms.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    duration: std::time::Duration,
+    /// New connections per second while starting.
+    #[arg(long, default_value_t = 200.0)]
+    connect_rate: f64,
+    /// Server-side bots to add to each created room.
+    #[arg(long, default_value_t = 0)]
+    server_bots: u32,
+    /// Write the report as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Do not draw the progress line.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// `60s`, `2m`, `500ms`, or plain seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or((text, "s"), |i| text.split_at(i));
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 60s, 2m or 500ms"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("`{text}`: the unit must be ms, s, m or h")),
+    };
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 {
+        return Err(format!("`{text}` must be more than 0 and at most a day"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// The longest match one call may ask for (about 111 hours of play at 25 Hz).
+const MAX_TICKS: u64 = 10_000_000;
+
+#[derive(Debug, Args)]
+struct MatchArgs {
+    /// Who plays: strategy:count pairs (strategies: forager, hunter, survivor).
+    #[arg(long, default_value = "forager:34,hunter:33,survivor:33")]
+    bots: String,
+    /// How many ticks to simulate (25 ticks = 1 s of play at the classic rate).
+    #[arg(long, default_value_t = 7500)]
+    ticks: u64,
+    /// The match's seed: the same seed and settings give the same final state hash.
+    #[arg(long, default_value_t = 42, conflicts_with = "seeds")]
+    seed: u64,
+    /// Several seeds (e.g. 1-20 or 1,5,9): prints each strategy's win rate across them.
+    #[arg(long)]
+    seeds: Option<String>,
+    /// A TOML preset with the rules (default: the embedded classic preset).
+    #[arg(long)]
+    preset: Option<PathBuf>,
+    /// Play on the preset's map as is instead of sizing it (and its food) for the bot count.
+    #[arg(long)]
+    no_scale: bool,
+    /// Write the report as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write an SVG chart of the top players' mass over time (of the first seed) to this file.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    /// Worker threads for several seeds (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Do not draw the progress bar.
+    #[arg(long)]
+    no_progress: bool,
+    /// Rows of the final leaderboard to print.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+}
+
 pub fn run() -> anyhow::Result<()> {
+    init_logging();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Match(args)) => run_match(args),
+        Some(Command::Swarm(args)) => run_swarm(args),
+        None => {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+            Ok(())
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // a second initialisation (tests) is harmless
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn run_match(args: MatchArgs) -> anyhow::Result<()> {
+    let lineup: Lineup = args.bots.parse().context("--bots")?;
+    if args.ticks == 0 || args.ticks > MAX_TICKS {
+        bail!("--ticks must be between 1 and {MAX_TICKS}");
+    }
+    let seeds = match &args.seeds {
+        Some(list) => parse_seeds(list).context("--seeds")?,
+        None => vec![args.seed],
+    };
+    let mut config = match &args.preset {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading preset {}", path.display()))?;
+            SimConfig::from_toml(&text).with_context(|| format!("preset {}", path.display()))?
+        }
+        None => SimConfig::classic(),
+    };
+    if !args.no_scale {
+        config = config.scaled_for_players(lineup.total() as usize);
+    }
+    config
+        .validate()
+        .context("the map sized for this many bots")?;
+    let settings = MatchSettings {
+        lineup,
+        ticks: args.ticks,
+        config,
+        history_every: if args.svg.is_some() { 25 } else { 0 },
+    };
+    eprintln!(
+        "petri match: {} bots ({}), {} ticks, {} seed(s), map {:.0} x {:.0}",
+        settings.lineup.total(),
+        settings.lineup,
+        settings.ticks,
+        seeds.len(),
+        settings.config.border_width,
+        settings.config.border_height
+    );
+
+    let results = if seeds.len() == 1 {
+        vec![run_seed(&settings, seeds[0], !args.no_progress)?]
+    } else {
+        run_seeds_in_parallel(&settings, &seeds, args.threads, !args.no_progress)?
+    };
+    let report = MatchReport::new(settings, results);
+    print!("{}", report.render_text(args.top));
+
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&report).context("encoding the report")?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.svg
+        && let Some(first) = report.seeds.first()
+    {
+        let title = format!("Mass of the top players, seed {}", first.seed);
+        let svg = chart::render(&first.history, report.settings.config.tick_rate, &title);
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Seeds are independent worlds, so they run side by side, one per worker.
+fn run_seeds_in_parallel(
+    settings: &MatchSettings,
+    seeds: &[u64],
+    threads: Option<usize>,
+    show_progress: bool,
+) -> anyhow::Result<Vec<crate::headless::SeedResult>> {
+    let workers = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, seeds.len());
+    let next = AtomicUsize::new(0);
+    let progress =
+        parking_lot::Mutex::new(Progress::new("seeds", seeds.len() as u64, show_progress));
+    let mut results = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&seed) = seeds.get(i) else { break };
+                        mine.push((i, run_seed(settings, seed, false)));
+                        progress.lock().advance(1);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect::<Vec<_>>()
+    });
+    progress.lock().finish();
+    if results.len() != seeds.len() {
+        bail!(
+            "a match worker stopped unexpectedly; {} of {} seeds finished",
+            results.len(),
+            seeds.len()
+        );
+    }
+    results.sort_by_key(|(i, _)| *i);
+    results
+        .into_iter()
+        .map(|(_, r)| r.context("building the arena"))
+        .collect()
+}
+
+fn run_swarm(args: SwarmArgs) -> anyhow::Result<()> {
+    if args.bots == 0 || args.bots > 100_000 {
+        bail!("--bots must be between 1 and 100000");
+    }
+    let settings = crate::swarm::SwarmSettings {
+        url: args.url.clone(),
+        bots: args.bots,
+        rooms: args.rooms,
+        room: args.room,
+        duration: args.duration,
+        connect_rate: args.connect_rate,
+        server_bots: args.server_bots,
+        show_progress: !args.no_progress,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = runtime
+        .block_on(crate::swarm::run(settings))
+        .with_context(|| format!("running the swarm against {}", args.url))?;
+    println!("Swarm report");
+    print!("{}", report.render_text());
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&report).context("encoding the report")?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
     Ok(())
 }

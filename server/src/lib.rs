@@ -2,7 +2,12 @@
 //! layer and game-room hosting.
 
 pub mod cli;
+pub mod config;
 pub mod headless;
 pub mod http;
+pub mod metrics;
 pub mod realtime;
+pub mod rooms;
 pub mod sim;
+pub mod swarm;
+pub mod web;

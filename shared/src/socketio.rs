@@ -185,7 +185,9 @@ pub fn decode(text: &str, max_attachments: usize) -> Result<Packet, SocketIoDeco
     };
 
     validate_payload(kind, data.as_ref())?;
-    if let Some(d) = data.as_ref().filter(|_| kind.is_binary()) {
+    if let Some(d) = &data
+        && kind.is_binary()
+    {
         check_placeholders(d, attachments)?;
     }
     if id.is_some()

@@ -8,10 +8,11 @@ use glam::Vec2;
 use super::bots::{Brain, Strategy};
 use super::components::*;
 use super::config::{ConfigError, SimConfig};
+use super::grid::GridEntry;
 use super::grid::{FoodGrid, MobileGrid, SpatialGrid};
 use super::resources::*;
 use super::rng::SimRng;
-use super::rules::{clamp_to_border, size_of};
+use super::rules::{clamp_to_border, size_of, view_half_extents};
 use super::schedule;
 use super::spawn;
 use super::systems::spawn_food::random_food;
@@ -303,25 +304,13 @@ impl Arena {
         Some(cell_id)
     }
 
-    /// Ages every cell of a player by `ticks`, as if it had been split that long ago.
-    pub fn age_player_cells(&mut self, id: PlayerId, ticks: u64) {
-        let Some(owner) = self.player_entity(id) else {
-            return;
-        };
-        let mut cells = self.world.query::<&mut PlayerCell>();
-        for mut cell in cells.iter_mut(&mut self.world) {
-            if cell.owner == owner {
-                cell.born_tick = cell.born_tick.saturating_sub(ticks);
-            }
-        }
-    }
-
     pub fn place_food(&mut self, position: Vec2, mass: f32) -> CellId {
         let id = self.world.resource_mut::<IdCounters>().cell();
         let entity = self.world.spawn(spawn::food(id, position, mass)).id();
         spawn::file_food(
             &mut self.world.resource_mut::<FoodGrid>(),
             entity,
+            id,
             position,
             mass,
         );
@@ -357,6 +346,104 @@ impl Fnv64 {
         for byte in word.to_le_bytes() {
             self.0 ^= u64::from(byte);
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// What a player is shown: the centre of its cells (weighted by mass) and the half-extents of its
+/// viewport, which widens as the player grows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Camera {
+    pub center: Vec2,
+    pub half_extents: Vec2,
+}
+
+impl Arena {
+    /// The camera of a living player, or `None` if it has no cells.
+    pub fn camera(&self, id: PlayerId) -> Option<Camera> {
+        let entity = self.player_entity(id)?;
+        let owned = self.world.get::<OwnedCells>(entity)?;
+        let (mut weighted, mut total_mass, mut total_size) = (Vec2::ZERO, 0.0_f32, 0.0_f32);
+        for &cell in &owned.0 {
+            let (Some(position), Some(mass)) = (
+                self.world.get::<Position>(cell),
+                self.world.get::<Mass>(cell),
+            ) else {
+                continue;
+            };
+            weighted += position.0 * mass.0;
+            total_mass += mass.0;
+            total_size += size_of(mass.0);
+        }
+        (total_mass > 0.0).then(|| Camera {
+            center: weighted / total_mass,
+            half_extents: view_half_extents(total_size, self.config()),
+        })
+    }
+
+    /// A camera for someone with no cells (a spectator with nothing to follow): the base view.
+    pub fn default_camera(&self, center: Vec2) -> Camera {
+        Camera {
+            center,
+            half_extents: view_half_extents(0.0, self.config()),
+        }
+    }
+
+    /// The player with the most mass right now, by the last leaderboard.
+    pub fn top_player(&self) -> Option<PlayerId> {
+        self.leaderboard().ranking.first().map(|s| s.player)
+    }
+
+    /// Appends the ids of a player's cells to `out`.
+    pub fn own_cell_ids(&self, id: PlayerId, out: &mut Vec<u32>) {
+        let Some(entity) = self.player_entity(id) else {
+            return;
+        };
+        if let Some(owned) = self.world.get::<OwnedCells>(entity) {
+            out.extend(
+                owned
+                    .0
+                    .iter()
+                    .filter_map(|&c| self.world.get::<CellId>(c))
+                    .map(|c| c.0),
+            );
+        }
+    }
+
+    /// A player's name and colour, without copying them.
+    pub fn player_identity(&self, id: PlayerId) -> Option<(&str, u32)> {
+        let entity = self.player_entity(id)?;
+        let player = self.world.get::<Player>(entity)?;
+        Some((player.name.as_str(), player.color))
+    }
+
+    /// Whether the player has no cells (dead, or not yet spawned).
+    pub fn is_dead(&self, id: PlayerId) -> bool {
+        self.player_entity(id)
+            .and_then(|e| self.world.get::<OwnedCells>(e))
+            .is_none_or(|owned| owned.0.is_empty())
+    }
+
+    /// Calls `visit` for every cell that overlaps the box `min..=max`, as the step left it.
+    pub fn for_each_visible(&self, min: Vec2, max: Vec2, mut visit: impl FnMut(&GridEntry)) {
+        let overlaps = |e: &GridEntry| {
+            e.position.x + e.size >= min.x
+                && e.position.x - e.size <= max.x
+                && e.position.y + e.size >= min.y
+                && e.position.y - e.size <= max.y
+        };
+        // a cell's centre may lie outside the box while its body reaches in: widen each scan by
+        // the largest size in that grid
+        for grid in [
+            &self.world.resource::<FoodGrid>().0,
+            &self.world.resource::<MobileGrid>().0,
+        ] {
+            let reach = Vec2::splat(grid.max_size());
+            grid.for_each_in(min - reach, max + reach, |e| {
+                if overlaps(e) {
+                    visit(e)
+                }
+            });
         }
     }
 }

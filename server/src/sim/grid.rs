@@ -7,12 +7,13 @@
 use bevy_ecs::prelude::*;
 use glam::Vec2;
 
-use super::components::{CellKind, PlayerId};
+use super::components::{CellId, CellKind, PlayerId};
 
 /// What a neighbour scan needs to know about a cell without touching the ECS.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridEntry {
     pub entity: Entity,
+    pub id: CellId,
     pub position: Vec2,
     pub size: f32,
     pub kind: CellKind,
@@ -26,6 +27,8 @@ pub struct SpatialGrid {
     columns: usize,
     rows: usize,
     buckets: Vec<Vec<GridEntry>>,
+    /// The largest size filed since the last clear: how far a body can reach past its bucket.
+    max_size: f32,
 }
 
 impl SpatialGrid {
@@ -39,6 +42,7 @@ impl SpatialGrid {
             columns,
             rows,
             buckets: vec![Vec::new(); columns * rows],
+            max_size: 0.0,
         }
     }
 
@@ -59,11 +63,18 @@ impl SpatialGrid {
         for bucket in &mut self.buckets {
             bucket.clear();
         }
+        self.max_size = 0.0;
+    }
+
+    /// An upper bound on the size of anything in the grid.
+    pub fn max_size(&self) -> f32 {
+        self.max_size
     }
 
     /// Files an entry under the bucket that holds its centre.
     pub fn insert(&mut self, entry: GridEntry) {
         let bucket = self.bucket_of(entry.position);
+        self.max_size = self.max_size.max(entry.size);
         self.buckets[bucket].push(entry);
     }
 
@@ -118,7 +129,8 @@ impl SpatialGrid {
 #[derive(Resource, Debug, Clone)]
 pub struct FoodGrid(pub SpatialGrid);
 
-/// Player cells, ejected mass and viruses: rebuilt every tick after movement.
+/// Player cells, ejected mass and viruses: rebuilt after movement (for eating) and again at the
+/// end of the step (for bots and per-client views, so they see cells spawned late in the step).
 #[derive(Resource, Debug, Clone)]
 pub struct MobileGrid(pub SpatialGrid);
 
@@ -129,6 +141,7 @@ mod tests {
     fn entry(i: u32, x: f32, y: f32) -> GridEntry {
         GridEntry {
             entity: Entity::from_raw_u32(i).expect("valid index"),
+            id: CellId(i),
             position: Vec2::new(x, y),
             size: 10.0,
             kind: CellKind::Food,

@@ -17,7 +17,7 @@ pub mod schedule;
 pub mod spawn;
 pub mod systems;
 
-pub use arena::{Arena, CellView, PlayerView};
+pub use arena::{Arena, Camera, CellView, PlayerView};
 pub use bots::Strategy;
 pub use components::{Boost, CellId, CellKind, PlayerId};
 pub use config::{ConfigError, SimConfig};

@@ -42,6 +42,8 @@ pub fn build() -> Schedule {
                 respawn::respawn_players,
             )
                 .chain(),
+            // what bots and per-client views see: the world as this step leaves it
+            mobile_grid::rebuild_mobile_grid,
             bots_think,
             (tally::tally_player_mass, leaderboard::update_leaderboard).chain(),
         )

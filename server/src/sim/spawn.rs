@@ -72,9 +72,10 @@ pub fn food(id: CellId, position: Vec2, mass: f32) -> impl Bundle {
 }
 
 /// Files a new food entity in the food grid.
-pub fn file_food(grid: &mut FoodGrid, entity: Entity, position: Vec2, mass: f32) {
+pub fn file_food(grid: &mut FoodGrid, entity: Entity, id: CellId, position: Vec2, mass: f32) {
     grid.0.insert(GridEntry {
         entity,
+        id,
         position,
         size: size_of(mass),
         kind: CellKind::Food,

@@ -14,7 +14,7 @@ pub mod think;
 
 use glam::Vec2;
 
-pub use perception::{Me, Seen, Sight};
+pub use perception::{Glimpse, Me, Seen, Sight, SightBuilder};
 
 /// Which way a bot plays.
 #[derive(
@@ -69,7 +69,7 @@ impl Brain {
 
     /// Decides this moment's input from what the bot sees.
     pub fn decide(&mut self, me: &Me, sight: &Sight, roll: u64) -> Decision {
-        if roll % 64 == 0 || sight.near_border != Vec2::ZERO {
+        if roll.is_multiple_of(64) || sight.near_border != Vec2::ZERO {
             let angle = (roll >> 8) as f32 / (1u64 << 56) as f32 * std::f32::consts::TAU;
             self.wander = (Vec2::from_angle(angle) + sight.near_border * 2.0).normalize_or(Vec2::X);
         }
@@ -101,4 +101,82 @@ impl Decision {
 /// Steering toward a point.
 fn toward(me: &Me, point: Vec2) -> Vec2 {
     (point - me.position).normalize_or(Vec2::X)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::components::PlayerId;
+
+    fn me() -> Me {
+        Me {
+            id: PlayerId(1),
+            position: Vec2::ZERO,
+            size: 60.0,
+            smallest: 60.0,
+            total_size: 60.0,
+            cells: 1,
+        }
+    }
+
+    fn seen(x: f32, y: f32, size: f32) -> Seen {
+        Seen {
+            position: Vec2::new(x, y),
+            size,
+            distance: Vec2::new(x, y).length(),
+        }
+    }
+
+    /// Food to the east, a bigger cell to the west a fair way off, a small player to the north.
+    fn scene() -> Sight {
+        Sight {
+            food: Some(seen(200.0, 0.0, 12.0)),
+            prey: Some(seen(0.0, 300.0, 30.0)),
+            threat: Some(seen(-700.0, 0.0, 200.0)),
+            flee: Vec2::new(0.4, 0.0),
+            virus: None,
+            near_border: Vec2::ZERO,
+        }
+    }
+
+    #[test]
+    fn the_three_strategies_choose_differently_in_the_same_scene() {
+        let mut forager = Brain::new(Strategy::Forager);
+        let mut hunter = Brain::new(Strategy::Hunter);
+        let mut survivor = Brain::new(Strategy::Survivor);
+        let (f, h, s) = (
+            forager.decide(&me(), &scene(), 1),
+            hunter.decide(&me(), &scene(), 1),
+            survivor.decide(&me(), &scene(), 1),
+        );
+        assert!(f.heading.x > 0.9, "the forager goes for the food: {f:?}");
+        assert!(h.heading.y > 0.9, "the hunter goes for the prey: {h:?}");
+        assert!(
+            !h.split,
+            "but does not split while a bigger cell is within reach"
+        );
+        let mut safe = scene();
+        safe.threat = None;
+        safe.flee = Vec2::ZERO;
+        let h = hunter.decide(&me(), &safe, 1);
+        assert!(
+            h.split,
+            "with no threat it split-kills (half of size 60 is > 1.15 x 30): {h:?}"
+        );
+        assert!(
+            s.heading.x > 0.5 && !s.split,
+            "the survivor runs from the distant threat: {s:?}"
+        );
+    }
+
+    #[test]
+    fn everyone_runs_from_danger_on_top_of_them() {
+        let mut sight = scene();
+        sight.threat = Some(seen(-300.0, 0.0, 200.0)); // edge gap 40
+        sight.flee = Vec2::new(0.9, 0.0);
+        for strategy in Strategy::ALL {
+            let d = Brain::new(strategy).decide(&me(), &sight, 1);
+            assert!(d.heading.x > 0.5, "{strategy} flees: {d:?}");
+        }
+    }
 }

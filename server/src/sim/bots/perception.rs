@@ -55,88 +55,188 @@ pub struct Sight {
 /// How close (edge to edge) a threat must be to count in `Sight::flee`.
 pub const DANGER_RANGE: f32 = 700.0;
 
-pub fn perceive(me: &Me, config: &SimConfig, food: &FoodGrid, mobile: &MobileGrid) -> Sight {
-    let half =
-        view_half_extents(me.total_size, config).min(Vec2::splat(MAX_PERCEPTION_HALF_EXTENT));
-    let (min, max) = (me.position - half, me.position + half);
-    let inside = |p: Vec2| p.x >= min.x && p.x <= max.x && p.y >= min.y && p.y <= max.y;
-    let mut sight = Sight::default();
+/// One thing in view, as either the server's grid or a client's picture describes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glimpse {
+    pub position: Vec2,
+    pub size: f32,
+    pub kind: CellKind,
+    pub owner: Option<PlayerId>,
+}
 
-    let mut best_food = f32::MAX;
-    food.0.for_each_in(min, max, |e| {
-        let d = e.position.distance_squared(me.position);
-        if d < best_food && inside(e.position) {
-            best_food = d;
-            sight.food = Some(Seen {
-                position: e.position,
-                size: e.size,
-                distance: d.sqrt(),
-            });
+/// Builds a `Sight` from glimpses, one at a time, so the same judgement serves bots inside the
+/// server (reading its grids) and swarm bots on the network (reading their frames).
+#[derive(Debug, Clone)]
+pub struct SightBuilder<'a> {
+    me: &'a Me,
+    eat_ratio: f32,
+    min: Vec2,
+    max: Vec2,
+    sight: Sight,
+    best_food: f32,
+    best_prey: f32,
+    closest_gap: f32,
+    closest_virus: f32,
+}
+
+impl<'a> SightBuilder<'a> {
+    /// Looks out over `me`'s viewport (capped at `MAX_PERCEPTION_HALF_EXTENT`).
+    pub fn new(me: &'a Me, config: &SimConfig) -> Self {
+        let half =
+            view_half_extents(me.total_size, config).min(Vec2::splat(MAX_PERCEPTION_HALF_EXTENT));
+        let mut sight = Sight::default();
+        let border = Vec2::new(config.border_width, config.border_height) / 2.0;
+        let (min, max) = (me.position - half, me.position + half);
+        if max.x > border.x {
+            sight.near_border.x -= 1.0;
         }
-    });
+        if min.x < -border.x {
+            sight.near_border.x += 1.0;
+        }
+        if max.y > border.y {
+            sight.near_border.y -= 1.0;
+        }
+        if min.y < -border.y {
+            sight.near_border.y += 1.0;
+        }
+        Self {
+            me,
+            eat_ratio: config.eat_size_ratio,
+            min,
+            max,
+            sight,
+            best_food: f32::MAX,
+            best_prey: 0.0,
+            closest_gap: f32::MAX,
+            closest_virus: f32::MAX,
+        }
+    }
 
-    let mut best_prey = 0.0_f32;
-    let mut closest_gap = f32::MAX;
-    let mut closest_virus = f32::MAX;
-    mobile.0.for_each_in(min, max, |e| {
-        if !inside(e.position) || e.owner == Some(me.id) {
+    /// The box worth scanning.
+    pub fn bounds(&self) -> (Vec2, Vec2) {
+        (self.min, self.max)
+    }
+
+    pub fn see(&mut self, g: Glimpse) {
+        let me = self.me;
+        let p = g.position;
+        if p.x < self.min.x
+            || p.x > self.max.x
+            || p.y < self.min.y
+            || p.y > self.max.y
+            || g.owner == Some(me.id)
+        {
             return;
         }
-        let distance = e.position.distance(me.position);
+        let distance = p.distance(me.position);
         let seen = Seen {
-            position: e.position,
-            size: e.size,
+            position: p,
+            size: g.size,
             distance,
         };
-        match e.kind {
-            CellKind::Player => {
-                if e.size >= me.smallest * config.eat_size_ratio {
-                    let gap = distance - e.size - me.size;
-                    if gap < closest_gap {
-                        closest_gap = gap;
-                        sight.threat = Some(seen);
-                    }
-                    if gap < DANGER_RANGE {
-                        let away = (me.position - e.position).normalize_or(Vec2::X);
-                        sight.flee += away * (1.0 - gap.max(0.0) / DANGER_RANGE);
-                    }
-                } else if me.size >= e.size * config.eat_size_ratio {
-                    let worth = e.size * e.size / (distance + 50.0);
-                    if worth > best_prey {
-                        best_prey = worth;
-                        sight.prey = Some(seen);
-                    }
+        match g.kind {
+            CellKind::Food | CellKind::Ejected => {
+                let d2 = distance * distance;
+                if d2 < self.best_food {
+                    self.best_food = d2;
+                    self.sight.food = Some(seen);
                 }
             }
-            CellKind::Ejected => {
-                let d2 = distance * distance;
-                if d2 < best_food {
-                    best_food = d2;
-                    sight.food = Some(seen);
+            CellKind::Player => {
+                if g.size >= me.smallest * self.eat_ratio {
+                    let gap = distance - g.size - me.size;
+                    if gap < self.closest_gap {
+                        self.closest_gap = gap;
+                        self.sight.threat = Some(seen);
+                    }
+                    if gap < DANGER_RANGE {
+                        let away = (me.position - p).normalize_or(Vec2::X);
+                        self.sight.flee += away * (1.0 - gap.max(0.0) / DANGER_RANGE);
+                    }
+                } else if me.size >= g.size * self.eat_ratio {
+                    let worth = g.size * g.size / (distance + 50.0);
+                    if worth > self.best_prey {
+                        self.best_prey = worth;
+                        self.sight.prey = Some(seen);
+                    }
                 }
             }
             CellKind::Virus => {
-                if distance < closest_virus {
-                    closest_virus = distance;
-                    sight.virus = Some(seen);
+                if distance < self.closest_virus {
+                    self.closest_virus = distance;
+                    self.sight.virus = Some(seen);
                 }
             }
-            CellKind::Food => {}
         }
-    });
+    }
 
-    let border = Vec2::new(config.border_width, config.border_height) / 2.0;
-    if max.x > border.x {
-        sight.near_border.x -= 1.0;
+    pub fn finish(self) -> Sight {
+        self.sight
     }
-    if min.x < -border.x {
-        sight.near_border.x += 1.0;
+}
+
+/// What a bot inside the server sees, from the arena's grids.
+pub fn perceive(me: &Me, config: &SimConfig, food: &FoodGrid, mobile: &MobileGrid) -> Sight {
+    let mut builder = SightBuilder::new(me, config);
+    let (min, max) = builder.bounds();
+    for grid in [&food.0, &mobile.0] {
+        grid.for_each_in(min, max, |e| {
+            builder.see(Glimpse {
+                position: e.position,
+                size: e.size,
+                kind: e.kind,
+                owner: e.owner,
+            })
+        });
     }
-    if max.y > border.y {
-        sight.near_border.y -= 1.0;
+    builder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::grid::{GridEntry, SpatialGrid};
+    use bevy_ecs::entity::Entity;
+
+    fn entry(i: u32, x: f32, kind: CellKind, size: f32, owner: u32) -> GridEntry {
+        GridEntry {
+            entity: Entity::from_raw_u32(i).expect("valid"),
+            id: crate::sim::components::CellId(i),
+            position: Vec2::new(x, 0.0),
+            size,
+            kind,
+            owner: Some(PlayerId(owner)),
+        }
     }
-    if min.y < -border.y {
-        sight.near_border.y += 1.0;
+
+    #[test]
+    fn bots_see_only_their_viewport() {
+        let config = SimConfig::default();
+        let food = FoodGrid(SpatialGrid::new(20_000.0, 20_000.0, 256.0));
+        let mut mobile = MobileGrid(SpatialGrid::new(20_000.0, 20_000.0, 512.0));
+        let me = Me {
+            id: PlayerId(1),
+            position: Vec2::ZERO,
+            size: 40.0,
+            smallest: 40.0,
+            total_size: 40.0,
+            cells: 1,
+        };
+        let half = view_half_extents(me.total_size, &config);
+        // prey just inside and just outside the viewport's horizontal edge
+        mobile
+            .0
+            .insert(entry(2, half.x + 50.0, CellKind::Player, 20.0, 2));
+        let sight = perceive(&me, &config, &food, &mobile);
+        assert!(
+            sight.prey.is_none(),
+            "a cell outside the viewport is invisible"
+        );
+        mobile
+            .0
+            .insert(entry(3, half.x - 50.0, CellKind::Player, 20.0, 3));
+        mobile.0.insert(entry(4, 100.0, CellKind::Player, 30.0, 1)); // our own cell: never prey
+        let sight = perceive(&me, &config, &food, &mobile);
+        assert_eq!(sight.prey.map(|p| p.position.x), Some(half.x - 50.0));
     }
-    sight
 }

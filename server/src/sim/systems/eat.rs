@@ -11,7 +11,6 @@ use crate::sim::spawn::Virus;
 /// mass. Eaten cells get mass 0 at once, so nothing is eaten twice and a cell that was just eaten
 /// eats nothing after; their removal and the effects that spawn cells (virus pops and shots) are
 /// left to the systems that follow.
-#[allow(clippy::too_many_arguments)]
 pub fn eat(
     rules: Res<Rules>,
     tick: Res<Tick>,

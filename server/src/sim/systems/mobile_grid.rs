@@ -4,16 +4,27 @@ use crate::sim::components::*;
 use crate::sim::grid::{GridEntry, MobileGrid};
 use crate::sim::rules::size_of;
 
-/// Refiles every moving cell (everything with a `Boost`: player cells, ejected mass, viruses)
-/// after movement, for this tick's eating and the bots' eyes.
+/// Refiles every moving cell (everything with a `Boost`: player cells, ejected mass, viruses):
+/// after movement for eating, and at the end of the step for the bots' eyes and client views.
 pub fn rebuild_mobile_grid(
     mut grid: ResMut<MobileGrid>,
-    cells: Query<(Entity, &Position, &Mass, &CellKind, Option<&PlayerCell>), With<Boost>>,
+    cells: Query<
+        (
+            Entity,
+            &CellId,
+            &Position,
+            &Mass,
+            &CellKind,
+            Option<&PlayerCell>,
+        ),
+        With<Boost>,
+    >,
 ) {
     grid.0.clear();
-    for (entity, position, mass, kind, owner) in &cells {
+    for (entity, id, position, mass, kind, owner) in &cells {
         grid.0.insert(GridEntry {
             entity,
+            id: *id,
             position: position.0,
             size: size_of(mass.0),
             kind: *kind,

@@ -16,7 +16,6 @@ const SPAWN_ATTEMPTS: usize = 8;
 /// Brings players with no cells back: people when they ask (`Controls::respawn` latched by the
 /// host), bots on their own after `bot_respawn_ticks`. New cells start at the start size on a
 /// spot with no bigger player cell nearby.
-#[allow(clippy::too_many_arguments)]
 pub fn respawn_players(
     mut commands: Commands,
     rules: Res<Rules>,

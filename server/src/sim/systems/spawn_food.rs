@@ -28,8 +28,9 @@ pub fn spawn_food(
     let count = missing.min(config.food_spawn_amount as usize);
     for _ in 0..count {
         let (position, mass) = random_food(config, &mut rng);
-        let entity = commands.spawn(spawn::food(ids.cell(), position, mass)).id();
-        spawn::file_food(&mut grid, entity, position, mass);
+        let id = ids.cell();
+        let entity = commands.spawn(spawn::food(id, position, mass)).id();
+        spawn::file_food(&mut grid, entity, id, position, mass);
     }
 }
 

@@ -11,7 +11,6 @@ use super::spawn_food::random_position;
 
 /// Keeps at least `virus_min_count` viruses, adding one per food interval, never on top of a
 /// player cell.
-#[allow(clippy::too_many_arguments)]
 pub fn spawn_viruses(
     mut commands: Commands,
     rules: Res<Rules>,

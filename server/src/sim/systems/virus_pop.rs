@@ -8,7 +8,6 @@ use crate::sim::spawn;
 
 /// A player cell that ate a virus bursts into pieces flying in all directions, using the
 /// player's free cell slots (see `rules::virus_pop_pieces`).
-#[allow(clippy::too_many_arguments)]
 pub fn pop_cells(
     mut commands: Commands,
     rules: Res<Rules>,

@@ -1,0 +1,166 @@
+//! `petri serve`'s configuration: built-in defaults, then a TOML file, then `PETRI_*` environment
+//! variables and command-line flags (clap reads both), each layer overriding the one before.
+//! `petri serve --print-config` prints the result as TOML, which is also a valid config file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rooms::HostLimits;
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The Socket.IO / Engine.IO limits of the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Largest message a client may send, in bytes (Engine.IO's maxPayload); larger closes it.
+    pub max_payload: usize,
+    /// How often the server pings each client, and how long it waits for the pong.
+    pub ping_interval_ms: u64,
+    pub ping_timeout_ms: u64,
+    /// Messages queued for one connection before the slow-consumer policy applies.
+    pub send_queue_depth: usize,
+    /// Connections at once, from everywhere and from one IP address.
+    pub max_connections: usize,
+    pub max_connections_per_ip: usize,
+    /// A WebSocket that has not joined a Socket.IO namespace within this time is closed.
+    pub handshake_timeout_ms: u64,
+    /// Browser origins allowed to connect (empty: any). Non-browser clients send no Origin.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            max_payload: 64 * 1024,
+            ping_interval_ms: 25_000,
+            ping_timeout_ms: 20_000,
+            send_queue_depth: 128,
+            max_connections: 20_000,
+            max_connections_per_ip: 256,
+            handshake_timeout_ms: 10_000,
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+/// The room every server starts with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MainRoomConfig {
+    pub name: String,
+    /// A preset TOML with the rules (absent: the embedded classic preset).
+    pub preset: Option<PathBuf>,
+    pub capacity: u32,
+    /// Bots keep the room at this many players.
+    pub bots: u32,
+}
+
+impl Default for MainRoomConfig {
+    fn default() -> Self {
+        Self {
+            name: "Main arena".into(),
+            preset: None,
+            capacity: 50,
+            bots: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// Serve the web client from this directory instead of the copy inside the binary.
+    pub web_root: Option<PathBuf>,
+    pub log_format: LogFormat,
+    /// On SIGINT/SIGTERM: how long rooms and connections get to finish before the process exits.
+    pub shutdown_grace_ms: u64,
+    pub network: NetworkConfig,
+    pub main_room: MainRoomConfig,
+    pub limits: HostLimits,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            web_root: None,
+            log_format: LogFormat::Text,
+            shutdown_grace_ms: 5_000,
+            network: NetworkConfig::default(),
+            main_room: MainRoomConfig::default(),
+            limits: HostLimits::default(),
+        }
+    }
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigFileError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("could not print the configuration: {0}")]
+    Print(#[from] toml::ser::Error),
+}
+
+impl ServerConfig {
+    /// Reads a config file over the defaults (fields it leaves out keep their default).
+    pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigFileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigFileError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigFileError::Parse {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// The configuration as TOML.
+    pub fn to_toml(&self) -> Result<String, ConfigFileError> {
+        Ok(toml::to_string_pretty(self)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_config_reads_back_identically() {
+        let config = ServerConfig::default();
+        let text = config.to_toml().expect("prints");
+        let back: ServerConfig = toml::from_str(&text).expect("parses");
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        assert!(toml::from_str::<ServerConfig>("bnd = \"0.0.0.0:1\"").is_err());
+        let partial: ServerConfig =
+            toml::from_str("[network]\nmax_payload = 1000\n").expect("parses");
+        assert_eq!(partial.network.max_payload, 1000);
+        assert_eq!(partial.network.ping_interval_ms, 25_000);
+    }
+}

@@ -1,0 +1,66 @@
+//! What the network asks of a room. Commands are queued (bounded) and applied by the room's own
+//! thread between ticks, so the arena is only ever touched by one thread.
+
+use std::sync::Arc;
+
+use petri_shared::game::{JoinRequest, Joined, Refusal};
+
+use super::link::ClientLink;
+
+/// A connection's id, unique within the server.
+pub type ClientId = u64;
+
+/// Answers a join: called exactly once, from the room's thread.
+pub type JoinReply = Box<dyn FnOnce(Result<Joined, Refusal>) + Send>;
+
+pub enum RoomCommand {
+    Join {
+        client: ClientId,
+        link: Arc<dyn ClientLink>,
+        request: JoinRequest,
+        reply: JoinReply,
+    },
+    /// Steer toward a point. Checked for sanity in the room, not trusted.
+    Target {
+        client: ClientId,
+        x: f64,
+        y: f64,
+    },
+    Split {
+        client: ClientId,
+    },
+    Eject {
+        client: ClientId,
+    },
+    Respawn {
+        client: ClientId,
+    },
+    /// Watch another player (or the top player with `None`).
+    Spectate {
+        client: ClientId,
+        follow: Option<u32>,
+    },
+    /// Leave for good: the player's cells go at once.
+    Leave {
+        client: ClientId,
+    },
+    /// The connection dropped: the player's cells wait for a reconnect with its token.
+    Disconnected {
+        client: ClientId,
+    },
+}
+
+impl std::fmt::Debug for RoomCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RoomCommand::Join { .. } => "Join",
+            RoomCommand::Target { .. } => "Target",
+            RoomCommand::Split { .. } => "Split",
+            RoomCommand::Eject { .. } => "Eject",
+            RoomCommand::Respawn { .. } => "Respawn",
+            RoomCommand::Spectate { .. } => "Spectate",
+            RoomCommand::Leave { .. } => "Leave",
+            RoomCommand::Disconnected { .. } => "Disconnected",
+        })
+    }
+}

@@ -1,0 +1,87 @@
+//! Cleaning what people call themselves: names arrive from the network and are shown to everyone.
+
+/// The name used when none (or nothing printable) is given.
+pub const DEFAULT_NAME: &str = "cell";
+
+/// Keeps at most `max_chars` printable characters: control and format characters (including
+/// bidirectional overrides and zero-width joiners) are dropped, runs of whitespace become one
+/// space, and the result is trimmed.
+pub fn clean_name(raw: &str, max_chars: usize) -> String {
+    let mut name = String::with_capacity(raw.len().min(max_chars * 4));
+    let mut last_space = true;
+    let mut count = 0;
+    for c in raw.chars() {
+        if count >= max_chars {
+            break;
+        }
+        if c.is_whitespace() {
+            if !last_space {
+                name.push(' ');
+                count += 1;
+                last_space = true;
+            }
+            continue;
+        }
+        if c.is_control() || is_invisible(c) {
+            continue;
+        }
+        name.push(c);
+        count += 1;
+        last_space = false;
+    }
+    let trimmed = name.trim_end();
+    if trimmed.is_empty() {
+        DEFAULT_NAME.to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// Unicode format characters that would let a name hide or reorder the text around it.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' |
+        '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{00AD}')
+}
+
+/// Parses `#rrggbb` (or `rrggbb`) into 0xRRGGBB.
+pub fn parse_color(raw: &str) -> Option<u32> {
+    let hex = raw.trim().trim_start_matches('#');
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(hex, 16).ok()
+}
+
+/// A bright colour picked from a number (a player id), for players who did not choose one.
+pub fn pick_color(seed: u32) -> u32 {
+    const PALETTE: [u32; 12] = [
+        0xff4d4d, 0xffa64d, 0xffe14d, 0x9dff4d, 0x4dff88, 0x4dffe1, 0x4db8ff, 0x4d6bff, 0x9d4dff,
+        0xe14dff, 0xff4da6, 0x4dd2a6,
+    ];
+    PALETTE[seed as usize % PALETTE.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cleaned() {
+        assert_eq!(clean_name("  Blob  ", 16), "Blob");
+        assert_eq!(clean_name("a\u{0}b\nc\u{202E}d", 16), "ab cd");
+        assert_eq!(clean_name("\u{200B}\u{200B}", 16), DEFAULT_NAME);
+        assert_eq!(clean_name("", 16), DEFAULT_NAME);
+        assert_eq!(clean_name(&"x".repeat(10_000), 16).chars().count(), 16);
+        assert_eq!(clean_name("日本語の名前です", 4), "日本語の");
+    }
+
+    #[test]
+    fn colors_parse_strictly() {
+        assert_eq!(parse_color("#ff8800"), Some(0xff8800));
+        assert_eq!(parse_color("00FF00"), Some(0x00ff00));
+        assert_eq!(parse_color("#ff88"), None);
+        assert_eq!(parse_color("#gg0000"), None);
+        assert_eq!(parse_color("#+12345"), None);
+    }
+}

@@ -1,0 +1,24 @@
+//! Game-room hosting: where the arena (`sim`) meets the network (`realtime`).
+//!
+//! A `Room` is a state machine (commands in, frames out through a `ClientLink`); the runner
+//! gives each room its own thread and fixed tick rate; the registry is the lobby.
+
+pub mod command;
+pub mod identity;
+pub mod link;
+pub mod lobby;
+pub mod rate_limit;
+pub mod room;
+pub mod runner;
+pub mod settings;
+pub mod status;
+pub mod tokens;
+pub mod view;
+
+pub use command::{ClientId, JoinReply, RoomCommand};
+pub use link::ClientLink;
+pub use lobby::{Lobby, MAIN_ROOM};
+pub use room::{Room, TickOutcome};
+pub use runner::RoomHandle;
+pub use settings::{HostLimits, RoomSettings};
+pub use status::RoomStatus;

@@ -1,0 +1,258 @@
+//! What one client sees, and the delta that brings it up to date.
+//!
+//! The server keeps, per client, the picture that client really holds (`ClientWorld`, the same
+//! code the client runs) and diffs the current view against it. The picture only advances when a
+//! frame is actually handed to the connection (`commit`): a client that falls behind skips frames,
+//! and its next delta is computed against what it really received, never against a frame it missed.
+//!
+//! Cells are named to a client by small per-client handles rather than their global ids: a handle
+//! is given when a cell enters the view and returned when it leaves, so ids in frames stay below
+//! 251 (one byte) for any normal view. Handles given or returned by a frame only take effect when
+//! that frame is committed, so a dropped frame changes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use glam::Vec2;
+use petri_shared::client_world::ApplyError;
+use petri_shared::game::{
+    self, CellChanged, CellEntered, EatenPair, Frame, PlayerInfo, View, ViewDelta,
+};
+use petri_shared::{ClientWorld, KnownCell};
+
+use crate::sim::{Arena, Camera, CellKind, PlayerId};
+
+/// Whose eyes a client looks through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watching {
+    /// Its own player (when dead, the view stays where it died).
+    Player(PlayerId),
+    /// A spectator: follows the named player, or the top player when `None` or gone.
+    Spectator(Option<PlayerId>),
+}
+
+/// The wire code of a cell kind.
+pub fn kind_code(kind: CellKind) -> u8 {
+    match kind {
+        CellKind::Player => game::kind::PLAYER,
+        CellKind::Food => game::kind::FOOD,
+        CellKind::Ejected => game::kind::EJECTED,
+        CellKind::Virus => game::kind::VIRUS,
+    }
+}
+
+/// Per-client handles for global cell ids.
+#[derive(Debug, Default)]
+struct Handles {
+    by_cell: HashMap<u32, u32>,
+    /// `cell_of[handle]`: the global id a handle stands for (0 when free).
+    cell_of: Vec<u32>,
+    free: Vec<u32>,
+    /// Handles 1..=issued have been given out at some point (0 is never used).
+    issued: u32,
+}
+
+/// Handle changes a built frame would make, applied only if it is committed.
+#[derive(Debug, Default)]
+struct PendingHandles {
+    /// How many of `free` (from the end) the frame used.
+    reused: usize,
+    issued: u32,
+    entered: Vec<(u32, u32)>,
+    left: Vec<u32>,
+}
+
+/// One client's view state: what it has, and the scratch space to build its next frame.
+#[derive(Debug, Default)]
+pub struct ClientView {
+    sent: ClientWorld,
+    handles: Handles,
+    pending: PendingHandles,
+    frame: Frame,
+    visible: Vec<(u32, CellEntered)>,
+    visible_handles: HashSet<u32>,
+    last_center: Vec2,
+}
+
+impl ClientView {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// What the client holds, as far as the server knows (keyed by handle).
+    pub fn sent(&self) -> &ClientWorld {
+        &self.sent
+    }
+
+    /// The handle the client knows a cell by, if it has it.
+    pub fn handle_of(&self, cell: u32) -> Option<u32> {
+        self.handles.by_cell.get(&cell).copied()
+    }
+
+    /// The camera this client gets now.
+    pub fn camera(&self, arena: &Arena, watching: Watching) -> Camera {
+        let followed = match watching {
+            Watching::Player(id) => Some(id),
+            Watching::Spectator(Some(id)) => Some(id)
+                .filter(|&id| !arena.is_dead(id))
+                .or_else(|| arena.top_player()),
+            Watching::Spectator(None) => arena.top_player(),
+        };
+        followed
+            .and_then(|id| arena.camera(id))
+            .unwrap_or_else(|| arena.default_camera(self.last_center))
+    }
+
+    /// Builds this tick's frame for the client. Call `commit` once it has been handed to the
+    /// connection; if it was dropped instead, just build again next tick.
+    pub fn build(&mut self, arena: &Arena, watching: Watching, rank: u32) -> &Frame {
+        let camera = self.camera(arena, watching);
+        self.last_center = camera.center;
+        let frame = &mut self.frame;
+        frame.clear();
+        frame.tick = arena.tick() as u32;
+        let view = View {
+            x: game::quantize(camera.center.x),
+            y: game::quantize(camera.center.y),
+            half_width: game::quantize_size(camera.half_extents.x),
+            half_height: game::quantize_size(camera.half_extents.y),
+        };
+        frame.view = ViewDelta::between(self.sent.view, view);
+        frame.rank = rank;
+
+        self.visible.clear();
+        self.visible_handles.clear();
+        let (min, max) = (
+            camera.center - camera.half_extents,
+            camera.center + camera.half_extents,
+        );
+        let visible = &mut self.visible;
+        arena.for_each_visible(min, max, |e| {
+            visible.push((
+                e.id.0,
+                CellEntered {
+                    id: 0,
+                    kind: kind_code(e.kind),
+                    x: game::quantize(e.position.x),
+                    y: game::quantize(e.position.y),
+                    size: game::quantize_size(e.size),
+                    owner: e.owner.map_or(0, |o| o.0),
+                },
+            ));
+        });
+
+        let pending = &mut self.pending;
+        pending.reused = 0;
+        pending.issued = self.handles.issued;
+        pending.entered.clear();
+        pending.left.clear();
+        for (cell_id, cell) in &mut self.visible {
+            if let Some(&handle) = self.handles.by_cell.get(cell_id) {
+                self.visible_handles.insert(handle);
+                cell.id = handle;
+                let Some(known) = self.sent.cells.get(&handle) else {
+                    continue;
+                };
+                if *known != KnownCell::from(&*cell) {
+                    frame.changed.push(CellChanged {
+                        id: handle,
+                        dx: cell.x.wrapping_sub(known.x),
+                        dy: cell.y.wrapping_sub(known.y),
+                        dsize: cell.size.wrapping_sub(known.size) as i32,
+                    });
+                }
+                continue;
+            }
+            // a new cell for this client: the most recently returned handle, or a fresh one
+            let free = &self.handles.free;
+            cell.id = if pending.reused < free.len() {
+                pending.reused += 1;
+                free[free.len() - pending.reused]
+            } else {
+                pending.issued += 1;
+                pending.issued
+            };
+            pending.entered.push((*cell_id, cell.id));
+            frame.entered.push(*cell);
+            if cell.owner != 0
+                && !self.sent.players.contains_key(&cell.owner)
+                && !frame.players.iter().any(|p| p.id == cell.owner)
+                && let Some((name, color)) = arena.player_identity(PlayerId(cell.owner))
+            {
+                frame.players.push(PlayerInfo {
+                    id: cell.owner,
+                    name: name.to_owned(),
+                    color,
+                });
+            }
+        }
+        for &handle in self.sent.cells.keys() {
+            if !self.visible_handles.contains(&handle) {
+                frame.left.push(handle);
+                pending.left.push(handle);
+            }
+        }
+        if let Watching::Player(id) = watching {
+            arena.own_cell_ids(id, &mut frame.own);
+            // own cells are always in view; map them to handles (entered ones included)
+            for own in &mut frame.own {
+                *own = self
+                    .handles
+                    .by_cell
+                    .get(own)
+                    .copied()
+                    .or_else(|| {
+                        pending
+                            .entered
+                            .iter()
+                            .find(|(c, _)| c == own)
+                            .map(|&(_, h)| h)
+                    })
+                    .unwrap_or(0);
+            }
+            frame.own.retain(|&h| h != 0);
+        }
+        for eaten in &arena.events().eaten {
+            if let Some(&prey) = self.handles.by_cell.get(&eaten.eaten.0)
+                && self.sent.cells.contains_key(&prey)
+            {
+                let eater = self
+                    .handles
+                    .by_cell
+                    .get(&eaten.eater.0)
+                    .copied()
+                    .unwrap_or(0);
+                frame.eaten.push(EatenPair { eater, eaten: prey });
+            }
+        }
+        frame
+    }
+
+    /// The frame built last.
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    /// Records that the last built frame reached the connection.
+    pub fn commit(&mut self) -> Result<(), ApplyError> {
+        let handles = &mut self.handles;
+        let pending = &mut self.pending;
+        handles.free.truncate(handles.free.len() - pending.reused);
+        handles.issued = pending.issued;
+        if handles.cell_of.len() <= handles.issued as usize {
+            handles.cell_of.resize(handles.issued as usize + 1, 0);
+        }
+        for &handle in &pending.left {
+            let cell = std::mem::take(&mut handles.cell_of[handle as usize]);
+            handles.by_cell.remove(&cell);
+            handles.free.push(handle);
+        }
+        for &(cell, handle) in &pending.entered {
+            handles.by_cell.insert(cell, handle);
+            handles.cell_of[handle as usize] = cell;
+        }
+        pending.reused = 0;
+        pending.entered.clear();
+        pending.left.clear();
+        self.sent.apply(&self.frame)
+    }
+}

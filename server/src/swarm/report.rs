@@ -1,0 +1,121 @@
+//! What a swarm measured, as a table for people and JSON for programs.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::player::BotStats;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SwarmReport {
+    pub bots: usize,
+    pub rooms: usize,
+    pub seconds: f64,
+    pub connected: usize,
+    pub failed: usize,
+    /// Bots whose connection ended before the swarm did.
+    pub disconnects: usize,
+    pub frames_received: u64,
+    pub frames_per_second: f64,
+    pub bytes_per_second_per_client: f64,
+    pub frames_skipped: u64,
+    pub deaths: u64,
+    pub latency_samples: usize,
+    pub latency_p50_ms: f64,
+    pub latency_p99_ms: f64,
+    /// The first few distinct errors, to say what went wrong.
+    pub errors: Vec<String>,
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+impl SwarmReport {
+    pub fn from_bots(stats: &[BotStats], rooms: usize, seconds: f64) -> Self {
+        let connected = stats.iter().filter(|s| s.connected).count();
+        let frames_received: u64 = stats.iter().map(|s| s.frames).sum();
+        let bytes: u64 = stats.iter().map(|s| s.bytes).sum();
+        let mut latencies: Vec<f64> = stats
+            .iter()
+            .flat_map(|s| s.latencies_ms.iter().copied())
+            .collect();
+        latencies.sort_by(f64::total_cmp);
+        let mut errors: Vec<String> = Vec::new();
+        for e in stats.iter().filter_map(|s| s.error.clone()) {
+            if errors.len() < 5 && !errors.contains(&e) {
+                errors.push(e);
+            }
+        }
+        let seconds = seconds.max(1e-9);
+        Self {
+            bots: stats.len(),
+            rooms,
+            seconds,
+            connected,
+            failed: stats.len() - connected,
+            disconnects: stats.iter().filter(|s| s.disconnected_early).count(),
+            frames_received,
+            frames_per_second: frames_received as f64 / seconds,
+            bytes_per_second_per_client: bytes as f64 / seconds / connected.max(1) as f64,
+            frames_skipped: stats.iter().map(|s| s.frames_skipped).sum(),
+            deaths: stats.iter().map(|s| s.deaths).sum(),
+            latency_samples: latencies.len(),
+            latency_p50_ms: quantile(&latencies, 0.5),
+            latency_p99_ms: quantile(&latencies, 0.99),
+            errors,
+        }
+    }
+
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let rows: [(&str, String); 11] = [
+            (
+                "bots",
+                format!(
+                    "{} in {} room(s), {:.1} s",
+                    self.bots, self.rooms, self.seconds
+                ),
+            ),
+            ("connected", self.connected.to_string()),
+            ("failed", self.failed.to_string()),
+            ("disconnects", self.disconnects.to_string()),
+            (
+                "frames received",
+                format!("{} ({:.0}/s)", self.frames_received, self.frames_per_second),
+            ),
+            (
+                "bytes per client",
+                format!("{:.0} B/s", self.bytes_per_second_per_client),
+            ),
+            ("frames skipped", self.frames_skipped.to_string()),
+            ("deaths", self.deaths.to_string()),
+            (
+                "input-to-effect p50",
+                format!("{:.1} ms", self.latency_p50_ms),
+            ),
+            (
+                "input-to-effect p99",
+                format!(
+                    "{:.1} ms ({} samples)",
+                    self.latency_p99_ms, self.latency_samples
+                ),
+            ),
+            (
+                "errors",
+                if self.errors.is_empty() {
+                    "none".into()
+                } else {
+                    self.errors.join("; ")
+                },
+            ),
+        ];
+        for (name, value) in rows {
+            let _ = writeln!(out, "  {name:<22} {value}");
+        }
+        out
+    }
+}

@@ -1,0 +1,305 @@
+//! The game's messages: names of the Socket.IO events, the JSON shapes of the rare ones, and the
+//! binary (bincode, see `codec`) shapes of the frequent ones. docs/PROTOCOL.md describes the same
+//! thing for people writing clients in other languages.
+
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+/// Bumped whenever a message below changes shape. Sent in the join answer.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Socket.IO namespaces.
+pub mod namespaces {
+    /// Listing, creating and finding rooms.
+    pub const LOBBY: &str = "/lobby";
+    /// Playing or watching in a room.
+    pub const PLAY: &str = "/play";
+}
+
+/// Event names.
+pub mod events {
+    // lobby, client -> server, all answered through the ack
+    pub const ROOMS: &str = "rooms";
+    pub const CREATE: &str = "create";
+    pub const QUICKPLAY: &str = "quickplay";
+    // play, client -> server
+    pub const JOIN: &str = "join";
+    pub const INPUT: &str = "input";
+    pub const SPLIT: &str = "split";
+    pub const EJECT: &str = "eject";
+    pub const RESPAWN: &str = "respawn";
+    pub const SPECTATE: &str = "spectate";
+    pub const LEAVE: &str = "leave";
+    // play, server -> client
+    pub const FRAME: &str = "frame";
+    pub const BOARD: &str = "board";
+    pub const DIED: &str = "died";
+    pub const ROOM_CLOSED: &str = "room-closed";
+    pub const SERVER_SHUTDOWN: &str = "server-shutdown";
+    pub const REJECTED: &str = "rejected";
+}
+
+/// What kind of thing a cell is, on the wire.
+pub mod kind {
+    pub const PLAYER: u8 = 0;
+    pub const FOOD: u8 = 1;
+    pub const EJECTED: u8 = 2;
+    pub const VIRUS: u8 = 3;
+}
+
+/// Positions and sizes travel as whole map units: a cell is drawn within half a unit of where
+/// the server has it, far below a pixel at any zoom.
+pub fn quantize(value: f32) -> i32 {
+    if value.is_finite() {
+        value.round().clamp(i32::MIN as f32, i32::MAX as f32) as i32
+    } else {
+        0
+    }
+}
+
+/// Sizes are never negative.
+pub fn quantize_size(size: f32) -> u32 {
+    if size.is_finite() && size > 0.0 {
+        size.round().min(u32::MAX as f32) as u32
+    } else {
+        0
+    }
+}
+
+/// The rectangle a client is shown, centred on its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Encode, Decode, Serialize, Deserialize)]
+pub struct View {
+    pub x: i32,
+    pub y: i32,
+    pub half_width: u32,
+    pub half_height: u32,
+}
+
+/// How the view moved since the last frame the client received (the first frame's is from an
+/// all-zero view): a camera that drifts a few units costs a byte per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Encode, Decode)]
+pub struct ViewDelta {
+    pub dx: i32,
+    pub dy: i32,
+    pub dhalf_width: i32,
+    pub dhalf_height: i32,
+}
+
+impl ViewDelta {
+    /// The change that takes `from` to `to`.
+    pub fn between(from: View, to: View) -> Self {
+        Self {
+            dx: to.x.wrapping_sub(from.x),
+            dy: to.y.wrapping_sub(from.y),
+            dhalf_width: to.half_width.wrapping_sub(from.half_width) as i32,
+            dhalf_height: to.half_height.wrapping_sub(from.half_height) as i32,
+        }
+    }
+
+    /// `view` moved by this delta.
+    pub fn applied_to(self, view: View) -> View {
+        View {
+            x: view.x.wrapping_add(self.dx),
+            y: view.y.wrapping_add(self.dy),
+            half_width: view.half_width.wrapping_add_signed(self.dhalf_width),
+            half_height: view.half_height.wrapping_add_signed(self.dhalf_height),
+        }
+    }
+}
+
+/// A cell the client did not have: everything about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
+pub struct CellEntered {
+    pub id: u32,
+    pub kind: u8,
+    pub x: i32,
+    pub y: i32,
+    pub size: u32,
+    /// The owning player's id, 0 for cells with no owner.
+    pub owner: u32,
+}
+
+/// A cell the client has that moved or changed size: the differences from what it was last sent
+/// (zigzag varints: a cell that moved a few units costs a byte per field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
+pub struct CellChanged {
+    pub id: u32,
+    pub dx: i32,
+    pub dy: i32,
+    pub dsize: i32,
+}
+
+/// A player the client is seeing for the first time.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct PlayerInfo {
+    pub id: u32,
+    pub name: String,
+    /// 0xRRGGBB.
+    pub color: u32,
+}
+
+/// One cell eating another, for the client to animate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
+pub struct EatenPair {
+    pub eater: u32,
+    pub eaten: u32,
+}
+
+/// Sent to one client every tick (binary event `frame`): what changed in its view since the last
+/// frame it was really sent. Apply in field order: players, left, entered, changed.
+///
+/// Cell ids in a frame are the client's own handles: small numbers the server gives a cell when
+/// it enters this client's view and takes back when it leaves (and may reuse for another cell
+/// after that), so most ids cost one byte.
+#[derive(Debug, Clone, PartialEq, Default, Encode, Decode)]
+pub struct Frame {
+    pub tick: u32,
+    pub view: ViewDelta,
+    /// The client's place on the leaderboard (1 = first), 0 when not playing.
+    pub rank: u32,
+    /// The client's own cells' ids, when playing.
+    pub own: Vec<u32>,
+    pub players: Vec<PlayerInfo>,
+    pub left: Vec<u32>,
+    pub entered: Vec<CellEntered>,
+    pub changed: Vec<CellChanged>,
+    pub eaten: Vec<EatenPair>,
+}
+
+impl Frame {
+    /// Empties every list, keeping capacity, for reuse next tick.
+    pub fn clear(&mut self) {
+        self.own.clear();
+        self.players.clear();
+        self.left.clear();
+        self.entered.clear();
+        self.changed.clear();
+        self.eaten.clear();
+    }
+}
+
+/// One line of the leaderboard.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct BoardEntry {
+    pub id: u32,
+    pub name: String,
+    pub mass: u32,
+}
+
+/// The room's top players (binary event `board`), sent to the whole room a few times a second.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode, Serialize, Deserialize)]
+pub struct Board {
+    pub tick: u32,
+    pub entries: Vec<BoardEntry>,
+    /// How many players are alive in the room.
+    pub alive: u32,
+}
+
+/// `died` (JSON): who ended the client's life.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Died {
+    pub killer: Option<String>,
+    pub killer_id: Option<u32>,
+    pub final_mass: f32,
+}
+
+/// `join` (JSON, play namespace): enter a room as a player or a spectator, or take back a
+/// player after a dropped connection.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JoinRequest {
+    pub room: String,
+    pub name: String,
+    /// `#rrggbb`; a colour is picked when absent or malformed.
+    pub color: Option<String>,
+    /// The private room's code.
+    pub code: Option<String>,
+    /// Join as a spectator.
+    pub spectate: bool,
+    /// As a spectator: the player id to follow (the top player when absent).
+    pub follow: Option<u32>,
+    /// A reconnect token from an earlier join: within the reconnect window it gives the same
+    /// player, cells and all, back.
+    pub token: Option<String>,
+}
+
+/// The map a room plays on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WorldInfo {
+    pub width: f32,
+    pub height: f32,
+    pub tick_rate: u32,
+}
+
+/// One room in the lobby's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    pub id: String,
+    pub name: String,
+    pub mode: String,
+    /// People playing (not bots, not spectators).
+    pub players: u32,
+    pub bots: u32,
+    pub spectators: u32,
+    pub capacity: u32,
+    pub private: bool,
+}
+
+/// The join's ack when it worked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Joined {
+    pub ok: bool,
+    pub protocol: u32,
+    /// The player id (absent for spectators).
+    pub player: Option<u32>,
+    /// Keep it: rejoin with it after a dropped connection to get the same player back.
+    pub token: Option<String>,
+    /// Whether this join took back an existing player.
+    pub resumed: bool,
+    pub room: RoomSummary,
+    pub world: WorldInfo,
+}
+
+/// Why a request was refused: a stable `code` for programs and a `message` for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub ok: bool,
+    pub code: String,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            ok: false,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// `create` (JSON, lobby namespace): a new room with these settings; absent fields take the
+/// server's defaults.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreateRoom {
+    pub name: Option<String>,
+    /// Map width and height, in map units.
+    pub map_size: Option<f32>,
+    /// People who may play at once.
+    pub capacity: Option<u32>,
+    /// Bots keep the room at this many players until people take their places.
+    pub bots: Option<u32>,
+    pub tick_rate: Option<u32>,
+    /// Unlisted, joined with the code in the answer.
+    pub private: bool,
+}
+
+/// The answer to `create` and `quickplay`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomCreated {
+    pub ok: bool,
+    pub room: RoomSummary,
+    /// The private room's code, only for the one who created it.
+    pub code: Option<String>,
+}

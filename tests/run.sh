@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every Petri test, from any directory: lints first (a formatting slip fails fast), then the
+# Rust unit and integration tests (the sim's rules, determinism and invariants).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "== Rust tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
