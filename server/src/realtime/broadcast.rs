@@ -18,6 +18,9 @@ use std::sync::Arc;
 pub struct BroadcastOperator {
     ns: Arc<Namespace>,
     rooms: Vec<Room>,
+    /// `true` until a room is added: no room filter means the whole namespace (while an empty
+    /// room *list* given explicitly means nobody).
+    all: bool,
     except: Option<Arc<str>>,
     only: Option<SocketRef>,
     volatile: bool,
@@ -28,6 +31,7 @@ impl BroadcastOperator {
         Self {
             ns,
             rooms: Vec::new(),
+            all: true,
             except: None,
             only: None,
             volatile: false,
@@ -38,6 +42,7 @@ impl BroadcastOperator {
         Self {
             ns: s.namespace().clone(),
             rooms: Vec::new(),
+            all: false,
             except: None,
             only: Some(s),
             volatile: false,
@@ -47,12 +52,14 @@ impl BroadcastOperator {
     /// Adds a room: the targets become the sockets in *any* of the rooms (each once).
     pub fn to(mut self, room: impl Into<Room>) -> Self {
         self.rooms.push(room.into());
+        self.all = false;
         self
     }
 
     /// Adds several rooms.
     pub fn to_rooms<R: Into<Room>>(mut self, rooms: impl IntoIterator<Item = R>) -> Self {
         self.rooms.extend(rooms.into_iter().map(Into::into));
+        self.all = false;
         self
     }
 
@@ -74,7 +81,7 @@ impl BroadcastOperator {
         if let Some(s) = &self.only {
             return s.send_encoded(pkt, self.volatile);
         }
-        let targets: Vec<SocketRef> = if self.rooms.is_empty() {
+        let targets: Vec<SocketRef> = if self.all {
             self.ns.sockets()
         } else {
             let members = self.ns.adapter().members(&self.rooms);

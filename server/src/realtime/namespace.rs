@@ -92,6 +92,14 @@ impl Namespace {
         BroadcastOperator::new(self.clone()).to(room)
     }
 
+    /// Targets the sockets in any of `rooms` (each socket once; an empty list targets nobody).
+    pub fn to_rooms<R: Into<Room>>(
+        self: &Arc<Self>,
+        rooms: impl IntoIterator<Item = R>,
+    ) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone()).to_rooms(rooms)
+    }
+
     /// A volatile broadcast to the whole namespace (chain `.to()` to narrow).
     pub fn volatile(self: &Arc<Self>) -> BroadcastOperator {
         BroadcastOperator::new(self.clone()).volatile()
