@@ -286,3 +286,36 @@ async fn typed_socket_data() {
     assert_eq!(s.extensions.remove::<PlayerId>(), Some(PlayerId(8)));
     server.shutdown().await;
 }
+
+/// The slow-consumer policy. `#[tokio::test]` runs everything on one thread, so while this test
+/// emits without awaiting, the connection task cannot drain the queue: it fills deterministically.
+#[tokio::test]
+async fn full_send_queue_drops_volatile_and_closes_on_reliable() {
+    use petri_server::realtime::EmitError;
+    let mut cfg = test_config();
+    cfg.send_queue_depth = 4;
+    let (io, mut ev) = app(cfg);
+    let server = Server::start(io).await;
+    let (mut c, _) = Client::connected(server.addr, "/").await;
+    let socket = tokio::time::timeout(WAIT, ev.connected.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut dropped = 0;
+    for i in 0..10 {
+        if socket.volatile().emit("v", json!(i)) == Err(EmitError::QueueFull) {
+            dropped += 1;
+        }
+    }
+    assert_eq!(dropped, 6, "4 queued, 6 dropped");
+    assert!(socket.connected(), "volatile overflow does not close");
+    assert_eq!(socket.emit("r", json!(0)), Err(EmitError::QueueFull));
+    c.expect_closed().await;
+    let (_, reason) = tokio::time::timeout(WAIT, ev.disconnected.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reason, DisconnectReason::SlowConsumer);
+    assert_eq!(socket.emit("r", json!(1)), Err(EmitError::Disconnected));
+    server.shutdown().await;
+}

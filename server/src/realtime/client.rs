@@ -115,14 +115,16 @@ impl Client {
                 return;
             }
         }
-        socket.mark_connected();
-        ns.insert_socket(socket.clone());
-        self.sockets.insert(nsp.clone(), socket.clone());
-        self.ever_connected = true;
+        // The CONNECT answer is queued before the socket becomes visible to broadcasts, so the
+        // client never sees an event of a namespace it has not been told it joined.
         let _ = self.conn.send_text(
             format!("4{}", socketio::encode_connect(&nsp, socket.id())),
             false,
         );
+        socket.mark_connected();
+        ns.insert_socket(socket.clone());
+        self.sockets.insert(nsp.clone(), socket.clone());
+        self.ever_connected = true;
         let handler = ns.on_connect().clone();
         let s = socket.clone();
         if std::panic::catch_unwind(AssertUnwindSafe(move || handler(s))).is_err() {
