@@ -4,7 +4,9 @@
 pub mod cli;
 pub mod config;
 pub mod headless;
+pub mod http;
 pub mod metrics;
+pub mod realtime;
 pub mod rooms;
 pub mod sim;
 pub mod swarm;

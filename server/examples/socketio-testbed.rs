@@ -1,0 +1,152 @@
+//! The Socket.IO testbed: implements exactly `testbed-contract.md` (the interop tests drive it,
+//! and the same tests run against the official JS server to prove they are right).
+//!
+//! `PORT=0 cargo run -p petri-server --example socketio-testbed` prints `listening on
+//! 127.0.0.1:<port>`; `PING_INTERVAL`, `PING_TIMEOUT` (ms) and `MAX_PAYLOAD` tune Engine.IO.
+
+mod common;
+
+use petri_server::realtime::{Payload, SocketIo, SocketRef};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn main() -> std::io::Result<()> {
+    common::init_tracing();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run())
+}
+
+async fn run() -> std::io::Result<()> {
+    let io = SocketIo::new(common::config_from_env(25_000, 20_000));
+    register(&io);
+    let port = common::env_u64("PORT", 0);
+    let port = u16::try_from(port).unwrap_or(0);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    common::announce(&listener)?;
+    petri_server::http::serve(
+        listener,
+        io,
+        petri_server::http::no_routes,
+        common::exit_signal(),
+    )
+    .await
+}
+
+/// Arguments `from..` of a payload, attachments kept (placeholders keep pointing at them).
+fn tail(p: &Payload, from: usize) -> Payload {
+    Payload {
+        args: p.args.iter().skip(from).cloned().collect(),
+        bins: p.bins.clone(),
+    }
+}
+
+fn room_name(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+fn echo_handlers(socket: &SocketRef) {
+    socket.on("echo", |s, p, _| {
+        let _ = s.emit("echo", p);
+    });
+    socket.on("echo-ack", |_, p, ack| {
+        if let Some(ack) = ack {
+            let _ = ack.send(p);
+        }
+    });
+}
+
+fn register(io: &SocketIo) {
+    io.ns("/", |socket| {
+        let auth = socket.auth().clone();
+        let _ = socket.emit("welcome", json!({ "id": socket.id(), "auth": auth }));
+        echo_handlers(&socket);
+
+        socket.on("ask", |s, p, ack| {
+            let Some(ack) = ack else { return };
+            let question =
+                s.emit_with_ack("question", tail(&p, 0), Some(Duration::from_millis(5000)));
+            tokio::spawn(async move {
+                let reply = match question.await {
+                    Ok(answer) => {
+                        let first = answer.args.first().cloned().unwrap_or(Value::Null);
+                        Payload {
+                            args: vec![json!({ "answer": first })],
+                            bins: answer.bins,
+                        }
+                    }
+                    Err(_) => Payload::from(json!({ "error": "timeout" })),
+                };
+                let _ = ack.send(reply);
+            });
+        });
+        socket.on("join", |s, p, ack| {
+            s.join(room_name(p.args.first()));
+            if let Some(ack) = ack {
+                let _ = ack.send(json!(true));
+            }
+        });
+        socket.on("leave", |s, p, ack| {
+            s.leave(&room_name(p.args.first()));
+            if let Some(ack) = ack {
+                let _ = ack.send(json!(true));
+            }
+        });
+        socket.on("to-room", |s, p, _| {
+            let room = room_name(p.args.first());
+            let _ = s.namespace().to(room).emit("room-msg", tail(&p, 1));
+        });
+        socket.on("to-rooms", |s, p, _| {
+            let rooms: Vec<String> = match p.args.first() {
+                Some(Value::Array(a)) => a.iter().map(|r| room_name(Some(r))).collect(),
+                other => vec![room_name(other)],
+            };
+            let op = s.namespace().to_rooms(rooms);
+            let _ = op.emit("room-msg", tail(&p, 1));
+        });
+        socket.on("broadcast", |s, p, _| {
+            let _ = s.broadcast().emit("broadcast-msg", p);
+        });
+        socket.on("volatile", |s, p, _| {
+            let _ = s.volatile().emit("volatile-msg", p);
+        });
+        socket.on("make-binary", |_, p, ack| {
+            let Some(ack) = ack else { return };
+            let n = p
+                .args
+                .first()
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                .min(65_536) as usize;
+            let data: Vec<u8> = (0..n).map(|i| (i % 256) as u8).collect();
+            let _ = ack.send(Payload::new().bin(data));
+        });
+        socket.on("disconnect-me", |s, _, _| s.disconnect());
+        socket.on("close-me", |s, _, _| s.close_connection());
+    });
+
+    io.ns("/custom", |socket| {
+        let _ = socket.emit("welcome", json!({ "nsp": "/custom" }));
+        echo_handlers(&socket);
+    });
+
+    io.ns_with_middleware(
+        "/secure",
+        |socket| {
+            if socket.auth().get("token").and_then(Value::as_str) == Some("let-me-in") {
+                Ok(())
+            } else {
+                Err("invalid token".to_owned())
+            }
+        },
+        |socket| {
+            let _ = socket.emit("welcome", json!({ "nsp": "/secure" }));
+            echo_handlers(&socket);
+        },
+    );
+}

@@ -1,0 +1,298 @@
+//! Petri's single HTTP entry point (hyper 1): the Engine.IO endpoint, `/healthz`, and pluggable
+//! extra routes; everything else is 404.
+//!
+//! Only the WebSocket transport exists. A request to the Engine.IO path is checked in the same
+//! order as the JS `engine.io` server, answering with its JSON error codes, and then upgraded:
+//! hyper does the HTTP part, tokio-tungstenite takes over the upgraded stream
+//! (`WebSocketStream::from_raw_socket`), and [`crate::realtime::connection::run`] runs the session.
+//!
+//! Shutdown: when the `shutdown` future completes, the listener stops accepting, every live
+//! connection is told to close (WebSocket close frame; idle HTTP keep-alive connections are shut
+//! down gracefully), and `serve` waits up to `shutdown_grace` for them to finish.
+
+use crate::realtime::connection::{self, ws_config};
+use crate::realtime::{EngineService, RealtimeConfig, SocketIo};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use petri_shared::engineio::{HttpErrorCode, PROTOCOL_VERSION};
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::Role;
+
+/// The response type of every route.
+pub type HttpResponse = Response<Full<Bytes>>;
+
+/// Extra routes: return `Some(response)` to handle a request, `None` to fall through (404).
+pub trait Routes: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static {}
+impl<T: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static> Routes for T {}
+
+/// No extra routes.
+pub fn no_routes(_: &Request<Incoming>) -> Option<HttpResponse> {
+    None
+}
+
+/// Serves Socket.IO (and `extra_routes`) on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    io: SocketIo,
+    extra_routes: impl Routes,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    serve_engine(listener, Arc::new(io), extra_routes, shutdown).await
+}
+
+/// Like [`serve`], for any Engine.IO service (used by the conformance example's raw echo).
+pub async fn serve_engine(
+    listener: TcpListener,
+    service: Arc<dyn EngineService>,
+    extra_routes: impl Routes,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let cfg = service.config().clone();
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    // Every connection task holds a clone of `drain_tx`; when all are dropped, `recv` returns.
+    let (drain_tx, mut drain_rx) = mpsc::channel::<()>(1);
+    let ctx = Arc::new(Ctx {
+        service,
+        routes: Box::new(extra_routes),
+        active: Arc::new(AtomicUsize::new(0)),
+        shutdown_rx: shutdown_rx.clone(),
+        drain_tx,
+    });
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(x) => x,
+                    Err(e) => {
+                        // E.g. EMFILE: back off instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let ctx = ctx.clone();
+                let mut shutdown_rx = shutdown_rx.clone();
+                let drain = ctx.drain_tx.clone();
+                tokio::spawn(async move {
+                    let _drain = drain;
+                    let svc_ctx = ctx.clone();
+                    let svc = service_fn(move |req| {
+                        let ctx = svc_ctx.clone();
+                        async move { Ok::<_, Infallible>(ctx.handle(req)) }
+                    });
+                    let conn = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(ctx.service.config().handshake_timeout)
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .with_upgrades();
+                    tokio::pin!(conn);
+                    let result = tokio::select! {
+                        r = conn.as_mut() => r,
+                        _ = shutdown_rx.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            conn.await
+                        }
+                    };
+                    if let Err(e) = result {
+                        tracing::debug!(%peer, error = %e, "http connection error");
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    let _ = shutdown_tx.send(true);
+    drop(ctx);
+    if tokio::time::timeout(cfg.shutdown_grace, drain_rx.recv())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the shutdown grace period");
+    }
+    drop(shutdown_tx);
+    Ok(())
+}
+
+struct Ctx {
+    service: Arc<dyn EngineService>,
+    routes: Box<dyn Routes>,
+    active: Arc<AtomicUsize>,
+    shutdown_rx: watch::Receiver<bool>,
+    drain_tx: mpsc::Sender<()>,
+}
+
+/// Frees a connection slot when the WebSocket task ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Ctx {
+    fn handle(&self, req: Request<Incoming>) -> HttpResponse {
+        let path = req.uri().path();
+        let engine_path = &self.service.config().path;
+        if path == engine_path || path == engine_path.trim_end_matches('/') {
+            return self.engine(req);
+        }
+        if path == "/healthz" {
+            return text(StatusCode::OK, "ok");
+        }
+        if let Some(resp) = (self.routes)(&req) {
+            return resp;
+        }
+        text(StatusCode::NOT_FOUND, "not found")
+    }
+
+    /// The Engine.IO endpoint, checks in the JS server's order: transport, sid, method,
+    /// upgrade headers, protocol version.
+    fn engine(&self, req: Request<Incoming>) -> HttpResponse {
+        let query = Query::parse(req.uri().query().unwrap_or(""));
+        if query.transport != Some("websocket") {
+            return engine_error(HttpErrorCode::TransportUnknown);
+        }
+        if query.sid.is_some() {
+            // Only long-polling sessions could be upgraded by sid; there are none.
+            return engine_error(HttpErrorCode::UnknownSid);
+        }
+        if req.method() != Method::GET {
+            return engine_error(HttpErrorCode::BadHandshakeMethod);
+        }
+        let headers = req.headers();
+        let is_upgrade = header_has(headers, header::CONNECTION, "upgrade")
+            && header_has(headers, header::UPGRADE, "websocket");
+        let key = headers
+            .get(header::SEC_WEBSOCKET_KEY)
+            .map(HeaderValue::as_bytes);
+        let version_ok = headers
+            .get(header::SEC_WEBSOCKET_VERSION)
+            .is_some_and(|v| v == "13");
+        let Some(key) = key.filter(|_| is_upgrade && version_ok) else {
+            return engine_error(HttpErrorCode::BadRequest);
+        };
+        if query.eio.and_then(|v| v.parse::<u32>().ok()) != Some(PROTOCOL_VERSION) {
+            return engine_error(HttpErrorCode::UnsupportedProtocolVersion);
+        }
+        let cfg: &RealtimeConfig = self.service.config();
+        if self.active.fetch_add(1, Ordering::AcqRel) >= cfg.max_connections {
+            self.active.fetch_sub(1, Ordering::AcqRel);
+            tracing::warn!(
+                max = cfg.max_connections,
+                "connection refused: max_connections reached"
+            );
+            return text(StatusCode::SERVICE_UNAVAILABLE, "too many connections");
+        }
+        let slot = Slot(self.active.clone());
+        let accept = derive_accept_key(key);
+
+        let service = self.service.clone();
+        let shutdown_rx = self.shutdown_rx.clone();
+        let drain = self.drain_tx.clone();
+        let handshake_timeout = cfg.handshake_timeout;
+        let ws_cfg = ws_config(cfg);
+        tokio::spawn(async move {
+            let _slot = slot;
+            let _drain = drain;
+            let upgraded =
+                match tokio::time::timeout(handshake_timeout, hyper::upgrade::on(req)).await {
+                    Ok(Ok(u)) => u,
+                    Ok(Err(e)) => {
+                        tracing::debug!(error = %e, "websocket upgrade failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!("websocket upgrade timed out");
+                        return;
+                    }
+                };
+            let ws = WebSocketStream::from_raw_socket(
+                TokioIo::new(upgraded),
+                Role::Server,
+                Some(ws_cfg),
+            )
+            .await;
+            connection::run(ws, service, shutdown_rx).await;
+        });
+
+        let mut resp = Response::new(Full::new(Bytes::new()));
+        *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+        let h = resp.headers_mut();
+        h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+        h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        if let Ok(v) = HeaderValue::from_str(&accept) {
+            h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+        }
+        resp
+    }
+}
+
+/// The query parameters Engine.IO looks at (values are plain ASCII tokens; no decoding needed).
+#[derive(Default)]
+struct Query<'a> {
+    eio: Option<&'a str>,
+    transport: Option<&'a str>,
+    sid: Option<&'a str>,
+}
+
+impl<'a> Query<'a> {
+    fn parse(q: &'a str) -> Self {
+        let mut out = Self::default();
+        for pair in q.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "EIO" => out.eio = Some(v),
+                "transport" => out.transport = Some(v),
+                "sid" => out.sid = Some(v),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn header_has(h: &hyper::HeaderMap, name: header::HeaderName, token: &str) -> bool {
+    h.get_all(name).iter().any(|v| {
+        v.to_str()
+            .map(|s| s.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+            .unwrap_or(false)
+    })
+}
+
+/// A plain-text response.
+pub fn text(status: StatusCode, body: &'static str) -> HttpResponse {
+    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
+}
+
+fn engine_error(code: HttpErrorCode) -> HttpResponse {
+    let mut resp = Response::new(Full::new(Bytes::from(code.to_json())));
+    *resp.status_mut() = StatusCode::BAD_REQUEST;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}

@@ -1,0 +1,69 @@
+//! Every limit of the realtime layer, in one place, with the reasoning behind its default.
+//!
+//! A realtime server is a resource an untrusted peer can push on from many sides at once (huge
+//! frames, floods, never answering, never reading). Each of those is bounded by exactly one named
+//! setting below; nothing is unbounded.
+
+use std::time::Duration;
+
+/// Settings of the Engine.IO / Socket.IO server.
+#[derive(Debug, Clone)]
+pub struct RealtimeConfig {
+    /// URL path the Engine.IO endpoint is served on (with trailing slash, as the JS server).
+    /// Default `/socket.io/`.
+    pub path: String,
+    /// How often the server sends an Engine.IO ping. Advertised to the client in the open
+    /// packet. Default 25 s (the JS server's default).
+    pub ping_interval: Duration,
+    /// How long the server waits for the pong before it declares the connection dead and closes
+    /// it ("ping timeout"). Default 20 s.
+    pub ping_timeout: Duration,
+    /// Largest WebSocket message (and frame) in bytes the server accepts; also the bound on the
+    /// total bytes of one binary packet's attachments. Advertised as `maxPayload`. A bigger
+    /// message closes that connection. Default 1 000 000 (the JS server's default).
+    pub max_payload: usize,
+    /// Most binary attachments one Socket.IO packet may announce (socket.io-parser's
+    /// `maxAttachments` default is 10). More closes the connection.
+    pub max_attachments: usize,
+    /// Depth, in packets, of each connection's outgoing queue. Emitting never blocks: when the
+    /// queue is full the client is not reading fast enough (slow consumer). Policy: a *volatile*
+    /// emit is silently dropped; any other emit closes that connection with a logged reason,
+    /// because silently losing a reliable message would desynchronise the client. Default 1024.
+    pub send_queue_depth: usize,
+    /// Most simultaneous Engine.IO connections; further WebSocket upgrades get HTTP 503.
+    /// Default 10 000.
+    pub max_connections: usize,
+    /// Time a TCP connection has to send complete HTTP request headers, and an accepted
+    /// WebSocket upgrade has to complete. Protects against slowloris-style idle sockets.
+    /// Default 10 s.
+    pub handshake_timeout: Duration,
+    /// Time a fresh Engine.IO connection has to connect to at least one Socket.IO namespace
+    /// before it is closed (the JS server's `connectTimeout`). Default 45 s.
+    pub connect_timeout: Duration,
+    /// Longest time one write (flush to the socket) may take. A peer that stops reading fills
+    /// its TCP window and would otherwise stall its connection task forever. Default 10 s.
+    pub write_timeout: Duration,
+    /// Default time `emit_with_ack` waits for the client's answer. Default 5 s.
+    pub ack_timeout: Duration,
+    /// On shutdown, how long to wait for open connections to close cleanly. Default 5 s.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        Self {
+            path: "/socket.io/".to_owned(),
+            ping_interval: Duration::from_millis(25_000),
+            ping_timeout: Duration::from_millis(20_000),
+            max_payload: 1_000_000,
+            max_attachments: 10,
+            send_queue_depth: 1024,
+            max_connections: 10_000,
+            handshake_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(45),
+            write_timeout: Duration::from_secs(10),
+            ack_timeout: Duration::from_secs(5),
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! The Engine.IO layer: what a session is, how the upper layer plugs in, and the handle used to
+//! send to a connection from anywhere.
+//!
+//! Engine.IO knows nothing about Socket.IO: it owns a WebSocket, does the open handshake and the
+//! heartbeat, and hands every `message` to an [`EngineSession`]. Socket.IO is one such session
+//! ([`crate::realtime::SocketIo`] implements [`EngineService`]); the conformance example plugs in
+//! a plain echo to run the official Engine.IO test suite. Keeping the layers apart keeps each
+//! small enough to reason about.
+
+use super::{DisconnectReason, EmitError, RealtimeConfig};
+use bytes::Bytes;
+use parking_lot::Mutex;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::{Notify, mpsc};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+/// Error returned by a session for a packet that breaks the protocol; the connection is closed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ProtocolError(pub String);
+
+impl ProtocolError {
+    /// Builds the error from anything printable.
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self(msg.into())
+    }
+}
+
+/// Creates the per-connection session. Implemented by [`crate::realtime::SocketIo`].
+pub trait EngineService: Send + Sync + 'static {
+    /// Limits and timings for every connection.
+    fn config(&self) -> &RealtimeConfig;
+    /// Called once the WebSocket is open and the Engine.IO `open` packet is sent.
+    fn open(&self, conn: EngineConn) -> Box<dyn EngineSession>;
+}
+
+/// The upper layer's per-connection state. Called only from the connection's own task, so it
+/// needs no locking; every method must return quickly (it runs on the read loop).
+pub trait EngineSession: Send {
+    /// An Engine.IO text `message` (the part after the `4`).
+    fn on_text(&mut self, text: &str) -> Result<(), ProtocolError>;
+    /// A binary `message` (a whole WebSocket binary frame).
+    fn on_binary(&mut self, data: Bytes) -> Result<(), ProtocolError>;
+    /// The connection is gone; called exactly once.
+    fn on_close(&mut self, reason: &DisconnectReason);
+    /// Whether the upper layer considers the connection established. While `false`, the
+    /// connection is closed after `connect_timeout` (Socket.IO: no namespace joined yet).
+    fn is_attached(&self) -> bool {
+        true
+    }
+}
+
+/// A packet encoded once, shared by every receiver: one text frame plus its binary attachment
+/// frames, which must go out back-to-back (so they are one queue entry).
+#[derive(Debug, Clone)]
+pub struct EncodedPacket {
+    /// The complete Engine.IO text frame (type digit included).
+    pub text: Utf8Bytes,
+    /// Binary frames that follow the text frame.
+    pub bins: Vec<Bytes>,
+}
+
+impl EncodedPacket {
+    /// Wraps a Socket.IO packet text in an Engine.IO `message` frame (`4...`).
+    pub fn message(sio_text: &str, bins: Vec<Bytes>) -> Self {
+        let mut text = String::with_capacity(1 + sio_text.len());
+        text.push('4');
+        text.push_str(sio_text);
+        Self {
+            text: text.into(),
+            bins,
+        }
+    }
+}
+
+/// One entry of a connection's send queue.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// A text frame and its attachments (shared between all receivers of a broadcast).
+    Packet(Arc<EncodedPacket>),
+    /// A lone binary frame (raw Engine.IO binary message).
+    Binary(Bytes),
+}
+
+struct ConnShared {
+    sid: Arc<str>,
+    tx: mpsc::Sender<Outbound>,
+    closing: AtomicBool,
+    reason: Mutex<Option<DisconnectReason>>,
+    wake: Notify,
+}
+
+/// A cheap, cloneable handle to one Engine.IO connection. All methods are plain non-async calls
+/// that never block, so they are usable from any thread (e.g. a game room's tick thread).
+#[derive(Clone)]
+pub struct EngineConn {
+    inner: Arc<ConnShared>,
+}
+
+impl std::fmt::Debug for EngineConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineConn")
+            .field("sid", &self.inner.sid)
+            .finish()
+    }
+}
+
+impl EngineConn {
+    pub(crate) fn new(sid: Arc<str>, tx: mpsc::Sender<Outbound>) -> Self {
+        Self {
+            inner: Arc::new(ConnShared {
+                sid,
+                tx,
+                closing: AtomicBool::new(false),
+                reason: Mutex::new(None),
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    /// The Engine.IO session id.
+    pub fn sid(&self) -> &str {
+        &self.inner.sid
+    }
+
+    /// Queues `out` without waiting. When the queue is full the client is a slow consumer:
+    /// a `volatile` packet is dropped; otherwise the connection is closed (reliable delivery can
+    /// no longer be guaranteed, and buffering without bound would let one client eat the
+    /// server's memory).
+    pub fn send(&self, out: Outbound, volatile: bool) -> Result<(), EmitError> {
+        if self.is_closing() {
+            return Err(EmitError::Disconnected);
+        }
+        match self.inner.tx.try_send(out) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(EmitError::Disconnected),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                if volatile {
+                    tracing::trace!(sid = %self.inner.sid, "volatile packet dropped: send queue full");
+                } else {
+                    self.close(DisconnectReason::SlowConsumer);
+                }
+                Err(EmitError::QueueFull)
+            }
+        }
+    }
+
+    /// Queues a text frame.
+    pub fn send_text(&self, text: String, volatile: bool) -> Result<(), EmitError> {
+        self.send(
+            Outbound::Packet(Arc::new(EncodedPacket {
+                text: text.into(),
+                bins: Vec::new(),
+            })),
+            volatile,
+        )
+    }
+
+    /// Asks the connection task to close the connection (idempotent; the first reason wins).
+    /// Already queued packets are still flushed before the WebSocket closes.
+    pub fn close(&self, reason: DisconnectReason) {
+        if !self.inner.closing.swap(true, Ordering::AcqRel) {
+            *self.inner.reason.lock() = Some(reason);
+            // `notify_one` stores a permit if the task is not waiting right now.
+            self.inner.wake.notify_one();
+        }
+    }
+
+    /// Whether the connection is closed or closing.
+    pub fn is_closing(&self) -> bool {
+        self.inner.closing.load(Ordering::Acquire)
+    }
+
+    pub(crate) async fn close_requested(&self) -> DisconnectReason {
+        self.inner.wake.notified().await;
+        self.inner
+            .reason
+            .lock()
+            .take()
+            .unwrap_or(DisconnectReason::ForcedClose)
+    }
+
+    pub(crate) fn mark_closed(&self) {
+        self.inner.closing.store(true, Ordering::Release);
+    }
+}
+
+/// A fresh 20-character URL-safe id, used for Engine.IO session ids and Socket.IO socket ids.
+///
+/// Made from a process-wide counter hashed with SipHash under random per-process keys (std's
+/// `RandomState`), so ids are unique and not guessable from each other, without pulling a RNG
+/// crate. They are identifiers, not secrets: Petri never authenticates anything by sid (there is
+/// no long-polling session to hijack).
+pub fn new_id() -> Arc<str> {
+    static KEYS: OnceLock<RandomState> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let keys = KEYS.get_or_init(RandomState::new);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let a = keys.hash_one((n, 0u8));
+    let b = keys.hash_one((n, 1u8));
+    let mut bits = (u128::from(a) << 64) | u128::from(b);
+    let mut id = String::with_capacity(20);
+    for _ in 0..20 {
+        id.push(ALPHABET[(bits & 63) as usize] as char);
+        bits >>= 6;
+    }
+    id.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_url_safe() {
+        let ids: std::collections::HashSet<_> = (0..1000).map(|_| new_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        assert!(ids.iter().all(|i| {
+            i.len() == 20
+                && i.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        }));
+    }
+
+    #[test]
+    fn full_queue_drops_volatile_and_closes_reliable() {
+        let (tx, _rx) = mpsc::channel(1);
+        let conn = EngineConn::new(new_id(), tx);
+        assert_eq!(conn.send_text("4a".into(), false), Ok(()));
+        assert_eq!(conn.send_text("4b".into(), true), Err(EmitError::QueueFull));
+        assert!(!conn.is_closing());
+        assert_eq!(
+            conn.send_text("4c".into(), false),
+            Err(EmitError::QueueFull)
+        );
+        assert!(conn.is_closing());
+        assert_eq!(
+            conn.send_text("4d".into(), false),
+            Err(EmitError::Disconnected)
+        );
+    }
+}

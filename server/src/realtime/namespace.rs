@@ -1,0 +1,142 @@
+//! Namespaces: independent channels multiplexed over one connection (`/`, `/admin`, ...).
+//!
+//! A namespace owns its connect handler, an optional connection middleware (which sees the
+//! CONNECT auth payload and may refuse with a message, sent as CONNECT_ERROR), its connected
+//! sockets and its rooms.
+
+use super::adapter::{Adapter, Room};
+use super::broadcast::BroadcastOperator;
+use super::socket::SocketRef;
+use super::{EmitError, Payload};
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Called for every accepted connection; register event handlers here. Runs on the connection
+/// task: must not block.
+pub type ConnectHandler = Arc<dyn Fn(SocketRef) + Send + Sync>;
+
+/// Decides whether a connection may join; `Err(message)` refuses it with CONNECT_ERROR
+/// `{"message": message}`. It sees the not-yet-connected socket (its `auth()`, and it may
+/// `set_data`). Runs on the connection task: must not block.
+pub type Middleware = Arc<dyn Fn(&SocketRef) -> Result<(), String> + Send + Sync>;
+
+/// One namespace.
+pub struct Namespace {
+    path: String,
+    on_connect: ConnectHandler,
+    middleware: Option<Middleware>,
+    sockets: RwLock<HashMap<Arc<str>, SocketRef>>,
+    adapter: Adapter,
+    ack_timeout: Duration,
+}
+
+impl std::fmt::Debug for Namespace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Namespace")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl Namespace {
+    pub(crate) fn new(
+        path: String,
+        on_connect: ConnectHandler,
+        middleware: Option<Middleware>,
+        ack_timeout: Duration,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            path,
+            on_connect,
+            middleware,
+            sockets: RwLock::new(HashMap::new()),
+            adapter: Adapter::default(),
+            ack_timeout,
+        })
+    }
+
+    /// The path, e.g. `/admin`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// A connected socket by id.
+    pub fn get_socket(&self, sid: &str) -> Option<SocketRef> {
+        self.sockets.read().get(sid).cloned()
+    }
+
+    /// All connected sockets (a snapshot).
+    pub fn sockets(&self) -> Vec<SocketRef> {
+        self.sockets.read().values().cloned().collect()
+    }
+
+    /// Number of connected sockets.
+    pub fn len(&self) -> usize {
+        self.sockets.read().len()
+    }
+
+    /// Whether no socket is connected.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of sockets in `room`.
+    pub fn room_len(&self, room: &str) -> usize {
+        self.adapter.len(room)
+    }
+
+    /// Targets the sockets in `room` (chain `.to()` for several rooms).
+    pub fn to(self: &Arc<Self>, room: impl Into<Room>) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone()).to(room)
+    }
+
+    /// Targets the sockets in any of `rooms` (each socket once; an empty list targets nobody).
+    pub fn to_rooms<R: Into<Room>>(
+        self: &Arc<Self>,
+        rooms: impl IntoIterator<Item = R>,
+    ) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone()).to_rooms(rooms)
+    }
+
+    /// A volatile broadcast to the whole namespace (chain `.to()` to narrow).
+    pub fn volatile(self: &Arc<Self>) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone()).volatile()
+    }
+
+    /// Emits to every socket of the namespace.
+    pub fn emit(
+        self: &Arc<Self>,
+        event: &str,
+        payload: impl Into<Payload>,
+    ) -> Result<(), EmitError> {
+        BroadcastOperator::new(self.clone()).emit(event, payload)
+    }
+
+    pub(crate) fn adapter(&self) -> &Adapter {
+        &self.adapter
+    }
+
+    pub(crate) fn ack_timeout(&self) -> Duration {
+        self.ack_timeout
+    }
+
+    pub(crate) fn middleware(&self) -> Option<&Middleware> {
+        self.middleware.as_ref()
+    }
+
+    pub(crate) fn on_connect(&self) -> &ConnectHandler {
+        &self.on_connect
+    }
+
+    pub(crate) fn insert_socket(&self, s: SocketRef) {
+        self.sockets.write().insert(s.id_arc().clone(), s);
+    }
+
+    pub(crate) fn remove_socket(&self, sid: &str) {
+        // Drop the removed Arc outside the lock.
+        let removed = self.sockets.write().remove(sid);
+        drop(removed);
+    }
+}
