@@ -380,6 +380,19 @@ impl Room {
         }
     }
 
+    /// Clients whose connection is gone count as disconnected, whether or not the notice came.
+    fn forget_closed_links(&mut self) {
+        let closed: Vec<ClientId> = self
+            .clients
+            .iter()
+            .filter(|(_, c)| !c.link.is_open())
+            .map(|(&id, _)| id)
+            .collect();
+        for client in closed {
+            self.disconnected(client);
+        }
+    }
+
     fn remove_person(&mut self, player: PlayerId) {
         if let Some(person) = self.people.remove(&player) {
             self.tokens.remove(&person.token);
@@ -430,6 +443,7 @@ impl Room {
 
     /// Advances the arena one step and sends every client its frame (and the leaderboard when due).
     pub fn tick(&mut self) -> TickOutcome {
+        self.forget_closed_links();
         #[cfg(feature = "fault-injection")]
         if self.panic_next_tick {
             panic!("injected fault: room {} panics in its tick", self.id);
