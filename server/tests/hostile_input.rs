@@ -82,7 +82,7 @@ async fn game_messages_that_are_garbage_are_refused_and_counted() {
         json!({ "room": "main", "spectate": "yes" }),
     ] {
         let answer = c
-            .call(events::JOIN, &[bad.clone()], WAIT)
+            .call(events::JOIN, std::slice::from_ref(&bad), WAIT)
             .await
             .expect("answered");
         assert_eq!(answer[0]["code"], "bad-request", "{bad}: {answer:?}");

@@ -6,6 +6,7 @@ use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use petri_server::rooms::link::Delivery;
 use petri_server::rooms::{ClientLink, HostLimits, Lobby, RoomCommand, RoomSettings};
 use petri_server::sim::SimConfig;
 use petri_shared::game::{CreateRoom, JoinRequest};
@@ -13,11 +14,11 @@ use petri_shared::game::{CreateRoom, JoinRequest};
 struct NullLink;
 
 impl ClientLink for NullLink {
-    fn send_frame(&self, _: Bytes) -> bool {
-        true
+    fn send_frame(&self, _: Bytes) -> Delivery {
+        Delivery::Sent
     }
-    fn send_board(&self, _: Bytes) -> bool {
-        true
+    fn send_board(&self, _: Bytes) -> Delivery {
+        Delivery::Sent
     }
     fn send_event(&self, _: &'static str, _: serde_json::Value) -> bool {
         true
@@ -207,11 +208,11 @@ fn metrics_show_rooms_players_and_tick_times() {
 struct EventLink(parking_lot::Mutex<Vec<String>>);
 
 impl ClientLink for EventLink {
-    fn send_frame(&self, _: Bytes) -> bool {
-        true
+    fn send_frame(&self, _: Bytes) -> Delivery {
+        Delivery::Sent
     }
-    fn send_board(&self, _: Bytes) -> bool {
-        true
+    fn send_board(&self, _: Bytes) -> Delivery {
+        Delivery::Sent
     }
     fn send_event(&self, event: &'static str, _: serde_json::Value) -> bool {
         self.0.lock().push(event.to_owned());

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use parking_lot::Mutex;
+use petri_server::rooms::link::Delivery;
 use petri_server::rooms::{ClientLink, HostLimits, Room, RoomCommand, RoomSettings};
 use petri_server::sim::{PlayerId, SimConfig};
 use petri_shared::ClientWorld;
@@ -22,16 +23,16 @@ struct FakeLink {
 }
 
 impl ClientLink for FakeLink {
-    fn send_frame(&self, frame: Bytes) -> bool {
+    fn send_frame(&self, frame: Bytes) -> Delivery {
         if self.congested.load(Ordering::Relaxed) {
-            return false;
+            return Delivery::Dropped;
         }
         self.frames.lock().push(frame);
-        true
+        Delivery::Sent
     }
-    fn send_board(&self, board: Bytes) -> bool {
+    fn send_board(&self, board: Bytes) -> Delivery {
         self.boards.lock().push(board);
-        true
+        Delivery::Sent
     }
     fn send_event(&self, event: &'static str, payload: serde_json::Value) -> bool {
         self.events.lock().push((event.to_owned(), payload));

@@ -3,12 +3,23 @@
 
 use bytes::Bytes;
 
+/// What became of a message handed to a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Queued for the client.
+    Sent,
+    /// Dropped because the client is behind (its queue is full): a skipped frame.
+    Dropped,
+    /// The connection is gone.
+    Closed,
+}
+
 pub trait ClientLink: Send + Sync + 'static {
-    /// This tick's frame. `false` means it was dropped (the client is behind): the room will
-    /// diff the next frame against what the client really has.
-    fn send_frame(&self, frame: Bytes) -> bool;
+    /// This tick's frame. When it is dropped, the room diffs the next frame against what the
+    /// client really has.
+    fn send_frame(&self, frame: Bytes) -> Delivery;
     /// The leaderboard: the same bytes for every client of a room.
-    fn send_board(&self, board: Bytes) -> bool;
+    fn send_board(&self, board: Bytes) -> Delivery;
     /// A rare JSON event (`died`, `room-closed`, ...).
     fn send_event(&self, event: &'static str, payload: serde_json::Value) -> bool;
     /// Whether the connection is still there. A room forgets a client whose link closed even if

@@ -18,7 +18,7 @@ use tracing::{debug, warn};
 
 use super::command::{ClientId, JoinReply, RoomCommand};
 use super::identity::{clean_name, parse_color, pick_color};
-use super::link::ClientLink;
+use super::link::{ClientLink, Delivery};
 use super::rate_limit::TokenBucket;
 use super::settings::{HostLimits, RoomSettings};
 use super::status::{RejectCounts, RoomStatus};
@@ -69,6 +69,8 @@ pub struct Room {
     board: Board,
     board_buffer: BytesMut,
     empty_ticks: u64,
+    /// Clients found gone while sending, forgotten after the loop.
+    closed_links: Vec<ClientId>,
     status: Arc<RoomStatus>,
     #[cfg(feature = "fault-injection")]
     panic_next_tick: bool,
@@ -96,6 +98,7 @@ impl Room {
             board: Board::default(),
             board_buffer: BytesMut::new(),
             empty_ticks: 0,
+            closed_links: Vec::new(),
             status: Arc::new(RoomStatus::default()),
             #[cfg(feature = "fault-injection")]
             panic_next_tick: false,
@@ -524,7 +527,7 @@ impl Room {
     fn send_frames(&mut self) -> TickOutcome {
         let mut outcome = TickOutcome::default();
         let mut bytes_sent = 0u64;
-        for client in self.clients.values_mut() {
+        for (&id, client) in self.clients.iter_mut() {
             let rank = client
                 .player
                 .and_then(|p| self.ranks.get(&p).copied())
@@ -537,16 +540,21 @@ impl Room {
             }
             let bytes: Bytes = client.buffer.split().freeze();
             let len = bytes.len() as u64;
-            if client.link.send_frame(bytes) {
-                if let Err(error) = client.view.commit() {
-                    warn!(room = %self.id, %error, "a frame did not apply to its own client state");
-                    client.view = ClientView::new();
+            match client.link.send_frame(bytes) {
+                Delivery::Sent => {
+                    if let Err(error) = client.view.commit() {
+                        warn!(room = %self.id, %error, "a frame did not apply to its own client state");
+                        client.view = ClientView::new();
+                    }
+                    outcome.frames_sent += 1;
+                    bytes_sent += len;
                 }
-                outcome.frames_sent += 1;
-                bytes_sent += len;
-            } else {
-                outcome.frames_skipped += 1;
+                Delivery::Dropped => outcome.frames_skipped += 1,
+                Delivery::Closed => self.closed_links.push(id),
             }
+        }
+        for client in std::mem::take(&mut self.closed_links) {
+            self.disconnected(client);
         }
         self.status
             .frames_sent

@@ -4,8 +4,8 @@
 use bytes::Bytes;
 use petri_shared::game::events;
 
-use super::link::ClientLink;
-use crate::realtime::{Payload, SocketRef};
+use super::link::{ClientLink, Delivery};
+use crate::realtime::{EmitError, Payload, SocketRef};
 
 pub struct SocketLink {
     socket: SocketRef,
@@ -17,19 +17,29 @@ impl SocketLink {
     }
 }
 
+fn delivery(result: Result<(), EmitError>) -> Delivery {
+    match result {
+        Ok(()) => Delivery::Sent,
+        Err(EmitError::QueueFull) => Delivery::Dropped,
+        Err(_) => Delivery::Closed,
+    }
+}
+
 impl ClientLink for SocketLink {
-    fn send_frame(&self, frame: Bytes) -> bool {
-        self.socket
-            .volatile()
-            .emit(events::FRAME, Payload::new().bin(frame))
-            .is_ok()
+    fn send_frame(&self, frame: Bytes) -> Delivery {
+        delivery(
+            self.socket
+                .volatile()
+                .emit(events::FRAME, Payload::new().bin(frame)),
+        )
     }
 
-    fn send_board(&self, board: Bytes) -> bool {
-        self.socket
-            .volatile()
-            .emit(events::BOARD, Payload::new().bin(board))
-            .is_ok()
+    fn send_board(&self, board: Bytes) -> Delivery {
+        delivery(
+            self.socket
+                .volatile()
+                .emit(events::BOARD, Payload::new().bin(board)),
+        )
     }
 
     fn send_event(&self, event: &'static str, payload: serde_json::Value) -> bool {
