@@ -6,7 +6,7 @@
 //! * [`config`]: every limit, with its default and reasoning;
 //! * [`engine`] + [`connection`]: an Engine.IO session over a WebSocket (open packet,
 //!   heartbeat, send queue, close);
-//! * [`client`](self): Socket.IO packet routing for one connection (namespaces, binary
+//! * `client`: Socket.IO packet routing for one connection (namespaces, binary
 //!   reassembly);
 //! * [`namespace`], [`socket`], [`adapter`] (rooms), [`broadcast`], [`ack`]: the API.
 //!
