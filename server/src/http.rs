@@ -296,3 +296,21 @@ fn engine_error(code: HttpErrorCode) -> HttpResponse {
     );
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Query;
+
+    #[test]
+    fn query_parsing() {
+        let q = Query::parse("EIO=4&transport=websocket&t=abc&sid=x");
+        assert_eq!(
+            (q.eio, q.transport, q.sid),
+            (Some("4"), Some("websocket"), Some("x"))
+        );
+        let q = Query::parse("");
+        assert_eq!((q.eio, q.transport, q.sid), (None, None, None));
+        let q = Query::parse("EIO&transport=&&=&x=1");
+        assert_eq!((q.eio, q.transport), (Some(""), Some("")));
+    }
+}
