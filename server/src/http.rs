@@ -23,6 +23,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use petri_shared::engineio::{HttpErrorCode, PROTOCOL_VERSION};
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::net::TcpListener;
@@ -94,7 +95,7 @@ pub async fn serve_engine(
                     let svc_ctx = ctx.clone();
                     let svc = service_fn(move |req| {
                         let ctx = svc_ctx.clone();
-                        async move { Ok::<_, Infallible>(ctx.handle(req)) }
+                        async move { Ok::<_, Infallible>(ctx.handle(req, peer)) }
                     });
                     let conn = http1::Builder::new()
                         .timer(TokioTimer::new())
@@ -147,11 +148,11 @@ impl Drop for Slot {
 }
 
 impl Ctx {
-    fn handle(&self, req: Request<Incoming>) -> HttpResponse {
+    fn handle(&self, req: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
         let path = req.uri().path();
         let engine_path = &self.service.config().path;
         if path == engine_path || path == engine_path.trim_end_matches('/') {
-            return self.engine(req);
+            return self.engine(req, peer);
         }
         if path == "/healthz" {
             return text(StatusCode::OK, "ok");
@@ -164,7 +165,7 @@ impl Ctx {
 
     /// The Engine.IO endpoint, checks in the JS server's order: transport, sid, method,
     /// upgrade headers, protocol version.
-    fn engine(&self, req: Request<Incoming>) -> HttpResponse {
+    fn engine(&self, req: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
         let query = Query::parse(req.uri().query().unwrap_or(""));
         if query.transport != Some("websocket") {
             return engine_error(HttpErrorCode::TransportUnknown);
@@ -229,7 +230,7 @@ impl Ctx {
                 Some(ws_cfg),
             )
             .await;
-            connection::run(ws, service, shutdown_rx).await;
+            connection::run(ws, service, Some(peer), shutdown_rx).await;
         });
 
         let mut resp = Response::new(Full::new(Bytes::new()));

@@ -279,6 +279,7 @@ async fn typed_socket_data() {
         .await
         .unwrap()
         .unwrap();
+    assert!(s.peer_addr().is_some_and(|a| a.ip().is_loopback()));
     assert_eq!(s.data::<PlayerId>(), None);
     s.set_data(PlayerId(7));
     assert_eq!(s.data::<PlayerId>(), Some(PlayerId(7)));

@@ -12,6 +12,7 @@ use super::engine::{EngineConn, EngineService, Outbound, new_id};
 use super::{DisconnectReason, RealtimeConfig};
 use futures_util::{SinkExt, StreamExt};
 use petri_shared::engineio::{self, OpenPayload, PacketType};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch};
@@ -34,10 +35,11 @@ pub fn ws_config(
 }
 
 /// Runs one Engine.IO session on an open WebSocket until it ends. `shutdown` flips to `true` (or
-/// its sender is dropped) when the server stops.
+/// its sender is dropped) when the server stops. `peer` is only informative (logs, sockets).
 pub async fn run<S>(
     mut ws: WebSocketStream<S>,
     service: Arc<dyn EngineService>,
+    peer: Option<SocketAddr>,
     mut shutdown: watch::Receiver<bool>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -45,7 +47,7 @@ pub async fn run<S>(
     let cfg = service.config().clone();
     let (tx, mut rx) = mpsc::channel(cfg.send_queue_depth.max(1));
     let sid = new_id();
-    let conn = EngineConn::new(sid.clone(), tx);
+    let conn = EngineConn::new(sid.clone(), peer, tx);
 
     let open = OpenPayload {
         sid: sid.to_string(),
@@ -61,7 +63,7 @@ pub async fn run<S>(
         tracing::debug!(%sid, "could not send the Engine.IO open packet");
         return;
     }
-    tracing::debug!(%sid, "engine.io connection open");
+    tracing::debug!(%sid, ?peer, "engine.io connection open");
 
     let mut session = service.open(conn.clone());
     let start = Instant::now();
@@ -152,9 +154,9 @@ pub async fn run<S>(
         | DisconnectReason::PingTimeout
         | DisconnectReason::ConnectTimeout
         | DisconnectReason::TransportError(_) => {
-            tracing::info!(%sid, %reason, "closing engine.io connection")
+            tracing::info!(%sid, ?peer, %reason, "closing engine.io connection")
         }
-        _ => tracing::debug!(%sid, %reason, "closing engine.io connection"),
+        _ => tracing::debug!(%sid, ?peer, %reason, "closing engine.io connection"),
     }
     session.on_close(&reason);
 

@@ -105,6 +105,11 @@ impl Socket {
         self.conn.sid()
     }
 
+    /// The client's TCP address (behind a reverse proxy: the proxy's).
+    pub fn peer_addr(&self) -> Option<std::net::SocketAddr> {
+        self.conn.peer_addr()
+    }
+
     /// Whether the socket is still connected.
     pub fn connected(&self) -> bool {
         self.connected.load(Ordering::Acquire)
