@@ -35,9 +35,9 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 /// The response type of every route.
 pub type HttpResponse = Response<Full<Bytes>>;
 
-/// Extra routes: return `Some(response)` to handle a request, `None` to fall through (404).
-pub trait Routes: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static {}
-impl<T: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static> Routes for T {}
+/// Extra routes, boxed: return `Some(response)` to handle a request, `None` to fall through
+/// (404). Checked after the Engine.IO path and `/healthz`.
+type Routes = Box<dyn Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync>;
 
 /// No extra routes.
 pub fn no_routes(_: &Request<Incoming>) -> Option<HttpResponse> {
@@ -45,22 +45,31 @@ pub fn no_routes(_: &Request<Incoming>) -> Option<HttpResponse> {
 }
 
 /// Serves Socket.IO (and `extra_routes`) on `listener` until `shutdown` completes.
-pub async fn serve(
+///
+/// `extra_routes` returns `Some(response)` for the requests it handles (a web client at `/`,
+/// `/api/...`, `/metrics`) and `None` otherwise (404). It must not block.
+pub async fn serve<R>(
     listener: TcpListener,
     io: SocketIo,
-    extra_routes: impl Routes,
+    extra_routes: R,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    R: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static,
+{
     serve_engine(listener, Arc::new(io), extra_routes, shutdown).await
 }
 
 /// Like [`serve`], for any Engine.IO service (used by the conformance example's raw echo).
-pub async fn serve_engine(
+pub async fn serve_engine<R>(
     listener: TcpListener,
     service: Arc<dyn EngineService>,
-    extra_routes: impl Routes,
+    extra_routes: R,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    R: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static,
+{
     let cfg = service.config().clone();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     // Every connection task holds a clone of `drain_tx`; when all are dropped, `recv` returns.
@@ -132,7 +141,7 @@ pub async fn serve_engine(
 
 struct Ctx {
     service: Arc<dyn EngineService>,
-    routes: Box<dyn Routes>,
+    routes: Routes,
     active: Arc<AtomicUsize>,
     shutdown_rx: watch::Receiver<bool>,
     drain_tx: mpsc::Sender<()>,
