@@ -18,6 +18,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 /// How many queued packets are written before one flush (batches syscalls under load while
@@ -172,7 +174,23 @@ pub async fn run<S>(
         }
     }
     drop(rx);
-    let _ = timeout(cfg.write_timeout, ws.close(None)).await;
+    let frame = CloseFrame {
+        code: close_code(&reason),
+        reason: reason.as_str().into(),
+    };
+    let _ = timeout(cfg.write_timeout, ws.close(Some(frame))).await;
+}
+
+/// The WebSocket close code that tells the peer (and packet captures) why.
+fn close_code(reason: &DisconnectReason) -> CloseCode {
+    match reason {
+        DisconnectReason::ParseError(d) if d.starts_with("oversized") => CloseCode::Size,
+        DisconnectReason::ParseError(_) => CloseCode::Protocol,
+        DisconnectReason::SlowConsumer | DisconnectReason::ConnectTimeout => CloseCode::Policy,
+        DisconnectReason::ServerShutdown => CloseCode::Away,
+        DisconnectReason::HandlerPanic => CloseCode::Error,
+        _ => CloseCode::Normal,
+    }
 }
 
 /// Writes `first` and up to `WRITE_BATCH - 1` further queued packets, then flushes, all within
