@@ -49,7 +49,7 @@ pub use error::{AckError, EmitError};
 pub use namespace::{ConnectHandler, Middleware, Namespace};
 pub use payload::Payload;
 pub use reason::DisconnectReason;
-pub use socket::{Socket, SocketRef};
+pub use socket::{PreparedPacket, Socket, SocketRef};
 
 use parking_lot::RwLock;
 use std::collections::HashMap;

@@ -158,6 +158,16 @@ impl Socket {
         self.send_encoded(Arc::new(pkt), volatile)
     }
 
+    /// Sends a packet encoded once with [`Namespace::prepare`] (e.g. the same leaderboard to every
+    /// player of a game room, without encoding it per player). `volatile` as in
+    /// [`Socket::volatile`]. Fails with `WrongNamespace` if it was prepared for another namespace.
+    pub fn emit_prepared(&self, packet: &PreparedPacket, volatile: bool) -> Result<(), EmitError> {
+        if packet.nsp.as_ref() != self.ns() {
+            return Err(EmitError::WrongNamespace);
+        }
+        self.send_encoded(packet.packet.clone(), volatile)
+    }
+
     /// Emits `event` and waits for the client's acknowledgement, at most `timeout` (or the
     /// configured `ack_timeout` when `None`). The packet is queued immediately (non-blocking,
     /// any thread); only awaiting the returned future needs the tokio runtime.
@@ -311,6 +321,14 @@ impl Socket {
         self.extensions.clear();
         tracing::debug!(socket = %self.id, ns = %self.ns(), %reason, "socket disconnected");
     }
+}
+
+/// An event encoded once for one namespace, to be sent to many sockets with
+/// [`Socket::emit_prepared`]. Cloning it is cheap (reference counts only).
+#[derive(Debug, Clone)]
+pub struct PreparedPacket {
+    pub(crate) nsp: Arc<str>,
+    pub(crate) packet: Arc<EncodedPacket>,
 }
 
 /// Encodes an EVENT/BINARY_EVENT once into its Engine.IO frame(s).
