@@ -199,6 +199,9 @@ async fn server_disconnect_and_close_and_on_disconnect_reasons() {
         (id, reason),
         (sid, DisconnectReason::ServerNamespaceDisconnect)
     );
+    // A packet the client sent before learning it was disconnected is ignored, not fatal.
+    c.send(r#"42["echo","in flight"]"#).await;
+    c.send("41").await;
     // The connection is still up: join another namespace, then come back.
     c.connect("/custom", None).await;
     assert!(c.recv_text().await.contains("welcome"));
