@@ -16,3 +16,10 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast
 fi
+
+echo "== web client decoder and world (node --test)"
+node --test tests/web-client/
+
+echo "== Socket.IO interop: the official socket.io-client (node) and python-socketio"
+cargo build -p petri-server --example socketio-testbed
+TESTBED_CMD="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/examples/socketio-testbed" bash tests/interop/run.sh

@@ -24,6 +24,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start the game server (the default): web client, lobby and rooms on one port.
+    Serve(ServeArgs),
     /// Run a bots-only match with no network, as fast as the CPU allows.
     Match(MatchArgs),
     /// Connect bots over the network to a running server, like browsers; reports what they got.
@@ -83,6 +85,63 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
+/// Flags and environment variables override the config file, which overrides the defaults.
+#[derive(Debug, Args, Default)]
+struct ServeArgs {
+    /// A TOML config file (see `petri serve --print-config` for every setting).
+    #[arg(long, env = "PETRI_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address and port to listen on.
+    #[arg(long, env = "PETRI_BIND")]
+    bind: Option<std::net::SocketAddr>,
+    /// Serve the web client from this directory (development) instead of the built-in copy.
+    #[arg(long, env = "PETRI_WEB_ROOT")]
+    web_root: Option<PathBuf>,
+    /// Log lines as text or JSON.
+    #[arg(long, env = "PETRI_LOG_FORMAT", value_enum)]
+    log_format: Option<crate::config::LogFormat>,
+    /// Bots in the main room.
+    #[arg(long, env = "PETRI_MAIN_ROOM_BOTS")]
+    bots: Option<u32>,
+    /// Most connections at once.
+    #[arg(long, env = "PETRI_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Most rooms at once.
+    #[arg(long, env = "PETRI_MAX_ROOMS")]
+    max_rooms: Option<usize>,
+    /// Print the configuration in force (as TOML) and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+impl ServeArgs {
+    fn config(&self) -> anyhow::Result<crate::config::ServerConfig> {
+        let mut config = match &self.config {
+            Some(path) => crate::config::ServerConfig::from_file(path)?,
+            None => crate::config::ServerConfig::default(),
+        };
+        if let Some(bind) = self.bind {
+            config.bind = bind;
+        }
+        if let Some(root) = &self.web_root {
+            config.web_root = Some(root.clone());
+        }
+        if let Some(format) = self.log_format {
+            config.log_format = format;
+        }
+        if let Some(bots) = self.bots {
+            config.main_room.bots = bots;
+        }
+        if let Some(max) = self.max_connections {
+            config.network.max_connections = max;
+        }
+        if let Some(max) = self.max_rooms {
+            config.limits.max_rooms = max;
+        }
+        Ok(config)
+    }
+}
+
 /// The longest match one call may ask for (about 111 hours of play at 25 Hz).
 const MAX_TICKS: u64 = 10_000_000;
 
@@ -124,27 +183,49 @@ struct MatchArgs {
 }
 
 pub fn run() -> anyhow::Result<()> {
-    init_logging();
     let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Match(args)) => run_match(args),
-        Some(Command::Swarm(args)) => run_swarm(args),
-        None => {
-            use clap::CommandFactory;
-            Cli::command().print_help()?;
-            Ok(())
+    match cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::default()))
+    {
+        Command::Serve(args) => run_serve(args),
+        Command::Match(args) => {
+            init_logging(crate::config::LogFormat::Text);
+            run_match(args)
+        }
+        Command::Swarm(args) => {
+            init_logging(crate::config::LogFormat::Text);
+            run_swarm(args)
         }
     }
 }
 
-fn init_logging() {
+/// Logs go to stderr (stdout is for reports), filtered by `RUST_LOG` (default `info`).
+fn init_logging(format: crate::config::LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // a second initialisation (tests) is harmless
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    // a second initialisation (tests) is harmless
+    let _ = match format {
+        crate::config::LogFormat::Text => builder.try_init(),
+        crate::config::LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = args.config()?;
+    if args.print_config {
+        print!("{}", config.to_toml()?);
+        return Ok(());
+    }
+    init_logging(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(crate::serve::run(config))
 }
 
 fn run_match(args: MatchArgs) -> anyhow::Result<()> {

@@ -31,13 +31,12 @@ pub struct NetworkConfig {
     pub ping_timeout_ms: u64,
     /// Messages queued for one connection before the slow-consumer policy applies.
     pub send_queue_depth: usize,
-    /// Connections at once, from everywhere and from one IP address.
+    /// Connections at once; further WebSocket upgrades get HTTP 503.
     pub max_connections: usize,
-    pub max_connections_per_ip: usize,
-    /// A WebSocket that has not joined a Socket.IO namespace within this time is closed.
+    /// Time a TCP connection has to send its HTTP request and finish the WebSocket upgrade.
     pub handshake_timeout_ms: u64,
-    /// Browser origins allowed to connect (empty: any). Non-browser clients send no Origin.
-    pub allowed_origins: Vec<String>,
+    /// Time a WebSocket has to join a Socket.IO namespace before it is closed.
+    pub connect_timeout_ms: u64,
 }
 
 impl Default for NetworkConfig {
@@ -48,9 +47,8 @@ impl Default for NetworkConfig {
             ping_timeout_ms: 20_000,
             send_queue_depth: 128,
             max_connections: 20_000,
-            max_connections_per_ip: 256,
             handshake_timeout_ms: 10_000,
-            allowed_origins: Vec::new(),
+            connect_timeout_ms: 45_000,
         }
     }
 }
@@ -122,6 +120,24 @@ pub enum ConfigFileError {
     },
     #[error("could not print the configuration: {0}")]
     Print(#[from] toml::ser::Error),
+}
+
+impl NetworkConfig {
+    /// The realtime layer's settings for this configuration.
+    pub fn realtime(&self, shutdown_grace_ms: u64) -> crate::realtime::RealtimeConfig {
+        use std::time::Duration;
+        crate::realtime::RealtimeConfig {
+            ping_interval: Duration::from_millis(self.ping_interval_ms),
+            ping_timeout: Duration::from_millis(self.ping_timeout_ms),
+            max_payload: self.max_payload,
+            send_queue_depth: self.send_queue_depth,
+            max_connections: self.max_connections,
+            handshake_timeout: Duration::from_millis(self.handshake_timeout_ms),
+            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+            shutdown_grace: Duration::from_millis(shutdown_grace_ms),
+            ..crate::realtime::RealtimeConfig::default()
+        }
+    }
 }
 
 impl ServerConfig {

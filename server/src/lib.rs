@@ -8,6 +8,8 @@ pub mod http;
 pub mod metrics;
 pub mod realtime;
 pub mod rooms;
+pub mod routes;
+pub mod serve;
 pub mod sim;
 pub mod swarm;
 pub mod web;

@@ -189,6 +189,7 @@ impl Collector for RoomCollector {
                 ("bad_number", &c.bad_number),
                 ("not_playing", &c.not_playing),
                 ("join_refused", &c.join_refused),
+                ("unknown_event", &c.unknown_event),
             ] {
                 rejected.push((
                     vec![("room", r.id().to_owned()), ("reason", reason.to_owned())],

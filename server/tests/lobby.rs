@@ -201,3 +201,64 @@ fn metrics_show_rooms_players_and_tick_times() {
     }
     lobby.shutdown();
 }
+
+/// A link that remembers the events it was sent.
+#[derive(Default)]
+struct EventLink(parking_lot::Mutex<Vec<String>>);
+
+impl ClientLink for EventLink {
+    fn send_frame(&self, _: Bytes) -> bool {
+        true
+    }
+    fn send_board(&self, _: Bytes) -> bool {
+        true
+    }
+    fn send_event(&self, event: &'static str, _: serde_json::Value) -> bool {
+        self.0.lock().push(event.to_owned());
+        true
+    }
+}
+
+#[test]
+fn a_room_whose_tick_panics_closes_alone_and_tells_its_players() {
+    let lobby = Lobby::new(limits(), template());
+    let doomed = lobby.open("doomed".into(), template()).expect("room");
+    let healthy = lobby.open("healthy".into(), template()).expect("room");
+    let link = Arc::new(EventLink::default());
+    let (tx, rx) = channel();
+    doomed
+        .send(RoomCommand::Join {
+            client: 1,
+            link: link.clone(),
+            request: JoinRequest {
+                name: "a".into(),
+                ..JoinRequest::default()
+            },
+            reply: Box::new(move |r| {
+                let _ = tx.send(r.is_ok());
+            }),
+        })
+        .expect("queued");
+    assert!(rx.recv_timeout(Duration::from_secs(5)).expect("answered"));
+    doomed.send(RoomCommand::InjectPanic).expect("queued");
+    assert!(
+        wait_until(|| doomed.is_closed()),
+        "the panicking room closes"
+    );
+    assert!(
+        wait_until(|| link.0.lock().iter().any(|e| e == "room-closed")),
+        "its player is told"
+    );
+    let ticks = |r: &petri_server::rooms::RoomHandle| {
+        r.status().ticks.load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let before = ticks(&healthy);
+    assert!(
+        wait_until(|| ticks(&healthy) > before + 10),
+        "the other room keeps ticking"
+    );
+    assert!(!healthy.is_closed());
+    lobby.prune_closed();
+    assert!(lobby.get("doomed").is_none() && lobby.get("healthy").is_some());
+    lobby.shutdown();
+}

@@ -31,6 +31,9 @@ pub type SocketRef = Arc<Socket>;
 /// connection's task: it must not block (push work into a queue, or `tokio::spawn`).
 pub type EventHandler = Arc<dyn Fn(&SocketRef, Payload, Option<Ack>) + Send + Sync>;
 
+/// Called for an event no handler is registered for: `(socket, event name, ack if asked)`.
+pub type UnknownEventHandler = Arc<dyn Fn(&SocketRef, &str, Option<Ack>) + Send + Sync>;
+
 type DisconnectHandler = Box<dyn FnOnce(&SocketRef, &DisconnectReason) + Send>;
 
 /// One client in one namespace.
@@ -41,6 +44,7 @@ pub struct Socket {
     auth: Value,
     connected: AtomicBool,
     handlers: RwLock<HashMap<String, EventHandler>>,
+    on_unknown: RwLock<Option<UnknownEventHandler>>,
     on_disconnect: Mutex<Option<DisconnectHandler>>,
     pub(crate) acks: Mutex<HashMap<u64, oneshot::Sender<Payload>>>,
     next_ack: AtomicU64,
@@ -67,6 +71,7 @@ impl Socket {
             auth,
             connected: AtomicBool::new(false),
             handlers: RwLock::new(HashMap::new()),
+            on_unknown: RwLock::new(None),
             on_disconnect: Mutex::new(None),
             acks: Mutex::new(HashMap::new()),
             next_ack: AtomicU64::new(0),
@@ -123,6 +128,15 @@ impl Socket {
         self.handlers
             .write()
             .insert(event.into(), Arc::new(handler));
+    }
+
+    /// Registers the callback for events that have no handler (by default they are ignored),
+    /// e.g. to count them or tell the client what it got wrong.
+    pub fn on_unknown<F>(&self, f: F)
+    where
+        F: Fn(&SocketRef, &str, Option<Ack>) + Send + Sync + 'static,
+    {
+        *self.on_unknown.write() = Some(Arc::new(f));
     }
 
     /// Registers the callback run once when the socket disconnects, with the reason.
@@ -276,6 +290,15 @@ impl Socket {
         let handler = self.handlers.read().get(&name).cloned();
         let Some(handler) = handler else {
             tracing::trace!(socket = %self.id, event = %name, "no handler for event");
+            let unknown = self.on_unknown.read().clone();
+            if let Some(unknown) = unknown {
+                let ack = id.map(|id| Ack {
+                    socket: self.clone(),
+                    id,
+                });
+                return std::panic::catch_unwind(AssertUnwindSafe(|| unknown(self, &name, ack)))
+                    .is_ok();
+            }
             return true;
         };
         let ack = id.map(|id| Ack {

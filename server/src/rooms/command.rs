@@ -48,6 +48,10 @@ pub enum RoomCommand {
     Disconnected {
         client: ClientId,
     },
+    /// Makes the room's next tick panic, to prove a crash stays inside its room. Only in builds
+    /// with the `fault-injection` feature (the test suite's), never in a release binary.
+    #[cfg(feature = "fault-injection")]
+    InjectPanic,
 }
 
 impl std::fmt::Debug for RoomCommand {
@@ -61,6 +65,8 @@ impl std::fmt::Debug for RoomCommand {
             RoomCommand::Spectate { .. } => "Spectate",
             RoomCommand::Leave { .. } => "Leave",
             RoomCommand::Disconnected { .. } => "Disconnected",
+            #[cfg(feature = "fault-injection")]
+            RoomCommand::InjectPanic => "InjectPanic",
         })
     }
 }

@@ -11,4 +11,9 @@ pub trait ClientLink: Send + Sync + 'static {
     fn send_board(&self, board: Bytes) -> bool;
     /// A rare JSON event (`died`, `room-closed`, ...).
     fn send_event(&self, event: &'static str, payload: serde_json::Value) -> bool;
+    /// Whether the connection is still there. A room forgets a client whose link closed even if
+    /// the disconnect notice never reached it (its queue was full), so no ghost lingers.
+    fn is_open(&self) -> bool {
+        true
+    }
 }

@@ -7,10 +7,14 @@ pub mod command;
 pub mod identity;
 pub mod link;
 pub mod lobby;
+pub mod lobby_api;
+pub mod net_limiter;
+pub mod play_api;
 pub mod rate_limit;
 pub mod room;
 pub mod runner;
 pub mod settings;
+pub mod socket_link;
 pub mod status;
 pub mod tokens;
 pub mod view;
@@ -22,3 +26,9 @@ pub use room::{Room, TickOutcome};
 pub use runner::RoomHandle;
 pub use settings::{HostLimits, RoomSettings};
 pub use status::RoomStatus;
+
+/// The Socket.IO namespaces the game registers.
+pub const NAMESPACES: [&str; 2] = [
+    petri_shared::game::namespaces::PLAY,
+    petri_shared::game::namespaces::LOBBY,
+];

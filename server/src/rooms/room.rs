@@ -70,6 +70,8 @@ pub struct Room {
     board_buffer: BytesMut,
     empty_ticks: u64,
     status: Arc<RoomStatus>,
+    #[cfg(feature = "fault-injection")]
+    panic_next_tick: bool,
 }
 
 impl Room {
@@ -95,6 +97,8 @@ impl Room {
             board_buffer: BytesMut::new(),
             empty_ticks: 0,
             status: Arc::new(RoomStatus::default()),
+            #[cfg(feature = "fault-injection")]
+            panic_next_tick: false,
         };
         room.balance_bots();
         room.publish_counts();
@@ -190,6 +194,8 @@ impl Room {
             }
             RoomCommand::Leave { client } => self.leave(client),
             RoomCommand::Disconnected { client } => self.disconnected(client),
+            #[cfg(feature = "fault-injection")]
+            RoomCommand::InjectPanic => self.panic_next_tick = true,
         }
         self.publish_counts();
     }
@@ -374,6 +380,19 @@ impl Room {
         }
     }
 
+    /// Clients whose connection is gone count as disconnected, whether or not the notice came.
+    fn forget_closed_links(&mut self) {
+        let closed: Vec<ClientId> = self
+            .clients
+            .iter()
+            .filter(|(_, c)| !c.link.is_open())
+            .map(|(&id, _)| id)
+            .collect();
+        for client in closed {
+            self.disconnected(client);
+        }
+    }
+
     fn remove_person(&mut self, player: PlayerId) {
         if let Some(person) = self.people.remove(&player) {
             self.tokens.remove(&person.token);
@@ -424,6 +443,11 @@ impl Room {
 
     /// Advances the arena one step and sends every client its frame (and the leaderboard when due).
     pub fn tick(&mut self) -> TickOutcome {
+        self.forget_closed_links();
+        #[cfg(feature = "fault-injection")]
+        if self.panic_next_tick {
+            panic!("injected fault: room {} panics in its tick", self.id);
+        }
         for client in self.clients.values_mut() {
             client.inputs.refill();
             client.actions.refill();

@@ -28,6 +28,8 @@ pub struct RejectCounts {
     pub not_playing: AtomicU64,
     /// Joins refused (full, wrong code, ...).
     pub join_refused: AtomicU64,
+    /// Events the game does not know.
+    pub unknown_event: AtomicU64,
 }
 
 impl RejectCounts {

@@ -1,0 +1,92 @@
+// Petri's wire protocol for the browser: event names and the binary messages' decoders.
+// docs/PROTOCOL.md is the description; shared/src/game.rs is the source of truth. Field order
+// below is the struct order there, because bincode writes structs as their fields in order.
+
+import { Reader } from './bincode.js';
+
+export { DecodeError, toBytes } from './bincode.js';
+
+/** Sent in `Joined.protocol`; the client warns when the server speaks another version. */
+export const PROTOCOL_VERSION = 1;
+
+export const NAMESPACES = Object.freeze({ LOBBY: '/lobby', PLAY: '/play' });
+
+export const EVENTS = Object.freeze({
+  // lobby, client -> server, answered through the ack
+  ROOMS: 'rooms',
+  CREATE: 'create',
+  QUICKPLAY: 'quickplay',
+  // play, client -> server
+  JOIN: 'join',
+  INPUT: 'input',
+  SPLIT: 'split',
+  EJECT: 'eject',
+  RESPAWN: 'respawn',
+  SPECTATE: 'spectate',
+  LEAVE: 'leave',
+  // play, server -> client
+  FRAME: 'frame',
+  BOARD: 'board',
+  DIED: 'died',
+  ROOM_CLOSED: 'room-closed',
+  SERVER_SHUTDOWN: 'server-shutdown',
+  REJECTED: 'rejected',
+});
+
+/** `CellEntered.kind` on the wire. */
+export const KIND = Object.freeze({ PLAYER: 0, FOOD: 1, EJECTED: 2, VIRUS: 3 });
+
+function readViewDelta(r) {
+  return { dx: r.i32(), dy: r.i32(), dhalf_width: r.i32(), dhalf_height: r.i32() };
+}
+
+function readPlayer(r) {
+  return { id: r.u32(), name: r.str(), color: r.u32() };
+}
+
+function readEntered(r) {
+  return { id: r.u32(), kind: r.u8(), x: r.i32(), y: r.i32(), size: r.u32(), owner: r.u32() };
+}
+
+function readChanged(r) {
+  return { id: r.u32(), dx: r.i32(), dy: r.i32(), dsize: r.i32() };
+}
+
+function readEaten(r) {
+  return { eater: r.u32(), eaten: r.u32() };
+}
+
+const readU32 = (r) => r.u32();
+
+/** Decodes a `frame` attachment (ArrayBuffer, typed array or Buffer). Throws DecodeError. */
+export function decodeFrame(data) {
+  const r = new Reader(data);
+  const frame = {
+    tick: r.u32(),
+    view: readViewDelta(r),
+    rank: r.u32(),
+    own: r.list(readU32),
+    players: r.list(readPlayer),
+    left: r.list(readU32),
+    entered: r.list(readEntered),
+    changed: r.list(readChanged),
+    eaten: r.list(readEaten),
+  };
+  r.end();
+  return frame;
+}
+
+/** Decodes a `board` attachment. Throws DecodeError. */
+export function decodeBoard(data) {
+  const r = new Reader(data);
+  const board = {
+    tick: r.u32(),
+    entries: r.list((e) => ({ id: e.u32(), name: e.str(), mass: e.u32() })),
+    alive: r.u32(),
+  };
+  r.end();
+  return board;
+}
+
+/** Mass from a cell's radius, as the server counts it. */
+export const massOf = (size) => (size * size) / 100;
