@@ -341,6 +341,8 @@ impl Socket {
         }
         let handlers = std::mem::take(&mut *self.handlers.write());
         drop(handlers);
+        let unknown = self.on_unknown.write().take();
+        drop(unknown);
         self.extensions.clear();
         tracing::debug!(socket = %self.id, ns = %self.ns(), %reason, "socket disconnected");
     }
