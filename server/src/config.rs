@@ -33,6 +33,9 @@ pub struct NetworkConfig {
     pub send_queue_depth: usize,
     /// Connections at once; further WebSocket upgrades get HTTP 503.
     pub max_connections: usize,
+    /// Connections at once from one IP address; more are closed at once. Raise it for load
+    /// tests from one machine (`petri swarm`).
+    pub max_connections_per_address: usize,
     /// Time a TCP connection has to send its HTTP request and finish the WebSocket upgrade.
     pub handshake_timeout_ms: u64,
     /// Time a WebSocket has to join a Socket.IO namespace before it is closed.
@@ -47,6 +50,7 @@ impl Default for NetworkConfig {
             ping_timeout_ms: 20_000,
             send_queue_depth: 128,
             max_connections: 20_000,
+            max_connections_per_address: 256,
             handshake_timeout_ms: 10_000,
             connect_timeout_ms: 45_000,
         }
@@ -132,6 +136,7 @@ impl NetworkConfig {
             max_payload: self.max_payload,
             send_queue_depth: self.send_queue_depth,
             max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
             handshake_timeout: Duration::from_millis(self.handshake_timeout_ms),
             connect_timeout: Duration::from_millis(self.connect_timeout_ms),
             shutdown_grace: Duration::from_millis(shutdown_grace_ms),

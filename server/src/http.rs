@@ -32,6 +32,10 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
+/// The most a request line plus headers may take: larger requests are refused (431/400) before
+/// they cost more memory. Browsers send a few KiB.
+pub const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
+
 /// The response type of every route.
 pub type HttpResponse = Response<Full<Bytes>>;
 
@@ -74,6 +78,7 @@ where
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     // Every connection task holds a clone of `drain_tx`; when all are dropped, `recv` returns.
     let (drain_tx, mut drain_rx) = mpsc::channel::<()>(1);
+    let per_address = Arc::new(PerAddress::new(cfg.max_connections_per_address));
     let ctx = Arc::new(Ctx {
         service,
         routes: Box::new(extra_routes),
@@ -95,20 +100,31 @@ where
                         continue;
                     }
                 };
+                // one address may hold only so many TCP connections at once
+                let Some(address_slot) = per_address.claim(peer.ip()) else {
+                    tracing::debug!(%peer, "refused: too many connections from this address");
+                    drop(stream);
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let ctx = ctx.clone();
                 let mut shutdown_rx = shutdown_rx.clone();
                 let drain = ctx.drain_tx.clone();
                 tokio::spawn(async move {
                     let _drain = drain;
+                    // shared with a WebSocket this connection upgrades to, which outlives it
+                    let address_slot = Arc::new(address_slot);
                     let svc_ctx = ctx.clone();
-                    let svc = service_fn(move |req| {
+                    let svc = service_fn(move |mut req: Request<Incoming>| {
                         let ctx = svc_ctx.clone();
+                        req.extensions_mut().insert(Arc::clone(&address_slot));
                         async move { Ok::<_, Infallible>(ctx.handle(req, peer)) }
                     });
                     let conn = http1::Builder::new()
                         .timer(TokioTimer::new())
                         .header_read_timeout(ctx.service.config().handshake_timeout)
+                        // no request Petri serves needs more; hyper's own default is ~400 KB
+                        .max_buf_size(MAX_REQUEST_HEAD_BYTES)
                         .serve_connection(TokioIo::new(stream), svc)
                         .with_upgrades();
                     tokio::pin!(conn);
@@ -145,6 +161,53 @@ struct Ctx {
     active: Arc<AtomicUsize>,
     shutdown_rx: watch::Receiver<bool>,
     drain_tx: mpsc::Sender<()>,
+}
+
+/// Open TCP connections per client address, capped at `max_connections_per_address`.
+struct PerAddress {
+    limit: usize,
+    open: parking_lot::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+}
+
+impl PerAddress {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            open: parking_lot::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// A slot for one more connection from `address`, or `None` at the limit.
+    fn claim(self: &Arc<Self>, address: std::net::IpAddr) -> Option<AddressSlot> {
+        let mut open = self.open.lock();
+        let count = open.entry(address).or_insert(0);
+        if *count >= self.limit {
+            return None;
+        }
+        *count += 1;
+        Some(AddressSlot {
+            owner: Arc::clone(self),
+            address,
+        })
+    }
+}
+
+/// Gives the address's slot back when its connection ends.
+struct AddressSlot {
+    owner: Arc<PerAddress>,
+    address: std::net::IpAddr,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self.owner.open.lock();
+        if let Some(count) = open.get_mut(&self.address) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
 }
 
 /// Frees a connection slot when the WebSocket task ends.
@@ -211,6 +274,7 @@ impl Ctx {
             return text(StatusCode::SERVICE_UNAVAILABLE, "too many connections");
         }
         let slot = Slot(self.active.clone());
+        let address_slot = req.extensions().get::<Arc<AddressSlot>>().cloned();
         let accept = derive_accept_key(key);
 
         let service = self.service.clone();
@@ -220,6 +284,7 @@ impl Ctx {
         let ws_cfg = ws_config(cfg);
         tokio::spawn(async move {
             let _slot = slot;
+            let _address_slot = address_slot;
             let _drain = drain;
             let upgraded =
                 match tokio::time::timeout(handshake_timeout, hyper::upgrade::on(req)).await {

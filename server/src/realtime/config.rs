@@ -33,6 +33,9 @@ pub struct RealtimeConfig {
     /// Most simultaneous Engine.IO connections; further WebSocket upgrades get HTTP 503.
     /// Default 10 000.
     pub max_connections: usize,
+    /// Most simultaneous TCP connections from one IP address (HTTP and WebSocket alike); more
+    /// are closed at once. Stops one host from taking every slot. Default 256.
+    pub max_connections_per_address: usize,
     /// Time a TCP connection has to send complete HTTP request headers, and an accepted
     /// WebSocket upgrade has to complete. Protects against slowloris-style idle sockets.
     /// Default 10 s.
@@ -59,6 +62,7 @@ impl Default for RealtimeConfig {
             max_attachments: 10,
             send_queue_depth: 1024,
             max_connections: 10_000,
+            max_connections_per_address: 256,
             handshake_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(45),
             write_timeout: Duration::from_secs(10),

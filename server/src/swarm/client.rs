@@ -280,6 +280,18 @@ impl SocketIoClient {
         }
     }
 
+    /// Sends one WebSocket text frame exactly as given (tests of what hostile clients send).
+    pub async fn emit_raw(&mut self, frame: &str) -> Result<(), ClientError> {
+        self.ws.send(Message::text(frame.to_owned())).await?;
+        Ok(())
+    }
+
+    /// Sends one WebSocket binary frame exactly as given.
+    pub async fn emit_binary_raw(&mut self, frame: Vec<u8>) -> Result<(), ClientError> {
+        self.ws.send(Message::binary(frame)).await?;
+        Ok(())
+    }
+
     /// Leaves politely: a Socket.IO DISCONNECT, then the WebSocket close.
     pub async fn close(mut self) {
         let mut packet = String::from("4");
