@@ -23,6 +23,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use petri_shared::engineio::{HttpErrorCode, PROTOCOL_VERSION};
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::net::TcpListener;
@@ -38,9 +39,9 @@ pub const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
 /// The response type of every route.
 pub type HttpResponse = Response<Full<Bytes>>;
 
-/// Extra routes: return `Some(response)` to handle a request, `None` to fall through (404).
-pub trait Routes: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static {}
-impl<T: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static> Routes for T {}
+/// Extra routes, boxed: return `Some(response)` to handle a request, `None` to fall through
+/// (404). Checked after the Engine.IO path and `/healthz`.
+type Routes = Box<dyn Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync>;
 
 /// No extra routes.
 pub fn no_routes(_: &Request<Incoming>) -> Option<HttpResponse> {
@@ -48,22 +49,31 @@ pub fn no_routes(_: &Request<Incoming>) -> Option<HttpResponse> {
 }
 
 /// Serves Socket.IO (and `extra_routes`) on `listener` until `shutdown` completes.
-pub async fn serve(
+///
+/// `extra_routes` returns `Some(response)` for the requests it handles (a web client at `/`,
+/// `/api/...`, `/metrics`) and `None` otherwise (404). It must not block.
+pub async fn serve<R>(
     listener: TcpListener,
     io: SocketIo,
-    extra_routes: impl Routes,
+    extra_routes: R,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    R: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static,
+{
     serve_engine(listener, Arc::new(io), extra_routes, shutdown).await
 }
 
 /// Like [`serve`], for any Engine.IO service (used by the conformance example's raw echo).
-pub async fn serve_engine(
+pub async fn serve_engine<R>(
     listener: TcpListener,
     service: Arc<dyn EngineService>,
-    extra_routes: impl Routes,
+    extra_routes: R,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    R: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static,
+{
     let cfg = service.config().clone();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     // Every connection task holds a clone of `drain_tx`; when all are dropped, `recv` returns.
@@ -108,7 +118,7 @@ pub async fn serve_engine(
                     let svc = service_fn(move |mut req: Request<Incoming>| {
                         let ctx = svc_ctx.clone();
                         req.extensions_mut().insert(Arc::clone(&address_slot));
-                        async move { Ok::<_, Infallible>(ctx.handle(req)) }
+                        async move { Ok::<_, Infallible>(ctx.handle(req, peer)) }
                     });
                     let conn = http1::Builder::new()
                         .timer(TokioTimer::new())
@@ -147,7 +157,7 @@ pub async fn serve_engine(
 
 struct Ctx {
     service: Arc<dyn EngineService>,
-    routes: Box<dyn Routes>,
+    routes: Routes,
     active: Arc<AtomicUsize>,
     shutdown_rx: watch::Receiver<bool>,
     drain_tx: mpsc::Sender<()>,
@@ -210,11 +220,11 @@ impl Drop for Slot {
 }
 
 impl Ctx {
-    fn handle(&self, req: Request<Incoming>) -> HttpResponse {
+    fn handle(&self, req: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
         let path = req.uri().path();
         let engine_path = &self.service.config().path;
         if path == engine_path || path == engine_path.trim_end_matches('/') {
-            return self.engine(req);
+            return self.engine(req, peer);
         }
         if path == "/healthz" {
             return text(StatusCode::OK, "ok");
@@ -227,7 +237,7 @@ impl Ctx {
 
     /// The Engine.IO endpoint, checks in the JS server's order: transport, sid, method,
     /// upgrade headers, protocol version.
-    fn engine(&self, req: Request<Incoming>) -> HttpResponse {
+    fn engine(&self, req: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
         let query = Query::parse(req.uri().query().unwrap_or(""));
         if query.transport != Some("websocket") {
             return engine_error(HttpErrorCode::TransportUnknown);
@@ -294,7 +304,7 @@ impl Ctx {
                 Some(ws_cfg),
             )
             .await;
-            connection::run(ws, service, shutdown_rx).await;
+            connection::run(ws, service, Some(peer), shutdown_rx).await;
         });
 
         let mut resp = Response::new(Full::new(Bytes::new()));
@@ -360,4 +370,22 @@ fn engine_error(code: HttpErrorCode) -> HttpResponse {
         HeaderValue::from_static("application/json"),
     );
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Query;
+
+    #[test]
+    fn query_parsing() {
+        let q = Query::parse("EIO=4&transport=websocket&t=abc&sid=x");
+        assert_eq!(
+            (q.eio, q.transport, q.sid),
+            (Some("4"), Some("websocket"), Some("x"))
+        );
+        let q = Query::parse("");
+        assert_eq!((q.eio, q.transport, q.sid), (None, None, None));
+        let q = Query::parse("EIO&transport=&&=&x=1");
+        assert_eq!((q.eio, q.transport), (Some(""), Some("")));
+    }
 }

@@ -183,3 +183,28 @@ async fn invalid_utf8_text_frame() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn protocol_errors_close_with_code_1002() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    let (server, _ev) = start_default().await;
+    let (mut bad, _) = Client::connected(server.addr, "/").await;
+    bad.send("4abc").await;
+    let mut code = None;
+    for _ in 0..10 {
+        match tokio::time::timeout(WAIT, bad.ws.next())
+            .await
+            .expect("close in time")
+        {
+            Some(Ok(Message::Close(frame))) => {
+                code = frame.map(|f| f.code);
+                break;
+            }
+            Some(Ok(_)) => {}
+            None | Some(Err(_)) => break,
+        }
+    }
+    assert_eq!(code, Some(CloseCode::Protocol));
+    server.shutdown().await;
+}

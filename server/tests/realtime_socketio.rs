@@ -199,6 +199,9 @@ async fn server_disconnect_and_close_and_on_disconnect_reasons() {
         (id, reason),
         (sid, DisconnectReason::ServerNamespaceDisconnect)
     );
+    // A packet the client sent before learning it was disconnected is ignored, not fatal.
+    c.send(r#"42["echo","in flight"]"#).await;
+    c.send("41").await;
     // The connection is still up: join another namespace, then come back.
     c.connect("/custom", None).await;
     assert!(c.recv_text().await.contains("welcome"));
@@ -258,6 +261,20 @@ async fn emit_and_broadcast_from_a_plain_thread() {
         );
     });
     t.join().unwrap();
+    // One encoding shared by several sockets (the leaderboard case).
+    let main_ns = server.io.of("/").unwrap();
+    let board = main_ns
+        .prepare("board", Payload::new().bin(vec![1u8]))
+        .unwrap();
+    for s in main_ns.sockets() {
+        s.emit_prepared(&board, false).unwrap();
+    }
+    let custom = server.io.of("/custom").unwrap().prepare("x", ()).unwrap();
+    let any = main_ns.sockets().pop().unwrap();
+    assert_eq!(
+        any.emit_prepared(&custom, false),
+        Err(petri_server::realtime::EmitError::WrongNamespace)
+    );
     assert_eq!(
         a.recv_text().await,
         r#"451-["direct",1,{"_placeholder":true,"num":0}]"#
@@ -266,6 +283,13 @@ async fn emit_and_broadcast_from_a_plain_thread() {
     assert_eq!(a.recv_text().await, r#"42["frame",{"t":1}]"#);
     assert_eq!(a.recv_text().await, r#"42["all","everyone"]"#);
     assert_eq!(b.recv_text().await, r#"42["all","everyone"]"#);
+    for c in [&mut a, &mut b] {
+        assert_eq!(
+            c.recv_text().await,
+            r#"451-["board",{"_placeholder":true,"num":0}]"#
+        );
+        assert_eq!(c.recv_bin().await, vec![1]);
+    }
     server.shutdown().await;
 }
 
@@ -279,6 +303,7 @@ async fn typed_socket_data() {
         .await
         .unwrap()
         .unwrap();
+    assert!(s.peer_addr().is_some_and(|a| a.ip().is_loopback()));
     assert_eq!(s.data::<PlayerId>(), None);
     s.set_data(PlayerId(7));
     assert_eq!(s.data::<PlayerId>(), Some(PlayerId(7)));

@@ -3,7 +3,7 @@
 //! * Client -> server: an EVENT with an id hands the handler an [`Ack`]; calling
 //!   [`Ack::send`] answers with an ACK packet carrying that id. It consumes itself: one answer.
 //! * Server -> client: [`crate::realtime::Socket::emit_with_ack`] registers a oneshot under a
-//!   fresh id and returns an [`AckFuture`]-like future that resolves with the client's answer, or
+//!   fresh id and returns a future that resolves with the client's answer, or
 //!   [`AckError::Timeout`]. Dropping the future unregisters the id, so abandoned acks leak
 //!   nothing.
 

@@ -13,7 +13,7 @@ use super::{DisconnectReason, IoInner};
 use bytes::Bytes;
 use petri_shared::socketio::{self, Packet, PacketKind};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -29,6 +29,9 @@ pub(crate) struct Client {
     sockets: HashMap<String, SocketRef>,
     pending: Option<PendingBinary>,
     ever_connected: bool,
+    /// Namespaces the server disconnected this client from. Packets the client sent before it
+    /// learnt about it are ignored (not a protocol error) until it connects again.
+    server_left: HashSet<String>,
 }
 
 impl Client {
@@ -39,6 +42,7 @@ impl Client {
             sockets: HashMap::new(),
             pending: None,
             ever_connected: false,
+            server_left: HashSet::new(),
         }
     }
 
@@ -46,10 +50,12 @@ impl Client {
         // A socket the server disconnected (maybe from another thread) is forgotten here lazily.
         if self.sockets.get(&p.nsp).is_some_and(|s| !s.connected()) {
             self.sockets.remove(&p.nsp);
+            self.server_left.insert(p.nsp.clone());
         }
         let socket = self.sockets.get(&p.nsp).cloned();
         match (p.kind, socket) {
             (PacketKind::Connect, None) => {
+                self.server_left.remove(&p.nsp);
                 self.connect(p.nsp, p.data);
                 Ok(())
             }
@@ -59,6 +65,10 @@ impl Client {
             ))),
             (PacketKind::ConnectError, _) => {
                 Err(ProtocolError::new("CONNECT_ERROR sent by a client"))
+            }
+            (kind, None) if self.server_left.contains(&p.nsp) => {
+                tracing::trace!(?kind, nsp = %p.nsp, "packet for a namespace the server left; ignored");
+                Ok(())
             }
             (kind, None) => Err(ProtocolError::new(format!(
                 "{kind:?} for namespace {} before CONNECT",

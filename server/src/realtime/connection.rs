@@ -12,11 +12,14 @@ use super::engine::{EngineConn, EngineService, Outbound, new_id};
 use super::{DisconnectReason, RealtimeConfig};
 use futures_util::{SinkExt, StreamExt};
 use petri_shared::engineio::{self, OpenPayload, PacketType};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 /// How many queued packets are written before one flush (batches syscalls under load while
@@ -34,10 +37,11 @@ pub fn ws_config(
 }
 
 /// Runs one Engine.IO session on an open WebSocket until it ends. `shutdown` flips to `true` (or
-/// its sender is dropped) when the server stops.
+/// its sender is dropped) when the server stops. `peer` is only informative (logs, sockets).
 pub async fn run<S>(
     mut ws: WebSocketStream<S>,
     service: Arc<dyn EngineService>,
+    peer: Option<SocketAddr>,
     mut shutdown: watch::Receiver<bool>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -45,7 +49,7 @@ pub async fn run<S>(
     let cfg = service.config().clone();
     let (tx, mut rx) = mpsc::channel(cfg.send_queue_depth.max(1));
     let sid = new_id();
-    let conn = EngineConn::new(sid.clone(), tx);
+    let conn = EngineConn::new(sid.clone(), peer, tx);
 
     let open = OpenPayload {
         sid: sid.to_string(),
@@ -61,7 +65,7 @@ pub async fn run<S>(
         tracing::debug!(%sid, "could not send the Engine.IO open packet");
         return;
     }
-    tracing::debug!(%sid, "engine.io connection open");
+    tracing::debug!(%sid, ?peer, "engine.io connection open");
 
     let mut session = service.open(conn.clone());
     let start = Instant::now();
@@ -152,9 +156,9 @@ pub async fn run<S>(
         | DisconnectReason::PingTimeout
         | DisconnectReason::ConnectTimeout
         | DisconnectReason::TransportError(_) => {
-            tracing::info!(%sid, %reason, "closing engine.io connection")
+            tracing::info!(%sid, ?peer, %reason, "closing engine.io connection")
         }
-        _ => tracing::debug!(%sid, %reason, "closing engine.io connection"),
+        _ => tracing::debug!(%sid, ?peer, %reason, "closing engine.io connection"),
     }
     session.on_close(&reason);
 
@@ -170,7 +174,23 @@ pub async fn run<S>(
         }
     }
     drop(rx);
-    let _ = timeout(cfg.write_timeout, ws.close(None)).await;
+    let frame = CloseFrame {
+        code: close_code(&reason),
+        reason: reason.as_str().into(),
+    };
+    let _ = timeout(cfg.write_timeout, ws.close(Some(frame))).await;
+}
+
+/// The WebSocket close code that tells the peer (and packet captures) why.
+fn close_code(reason: &DisconnectReason) -> CloseCode {
+    match reason {
+        DisconnectReason::ParseError(d) if d.starts_with("oversized") => CloseCode::Size,
+        DisconnectReason::ParseError(_) => CloseCode::Protocol,
+        DisconnectReason::SlowConsumer | DisconnectReason::ConnectTimeout => CloseCode::Policy,
+        DisconnectReason::ServerShutdown => CloseCode::Away,
+        DisconnectReason::HandlerPanic => CloseCode::Error,
+        _ => CloseCode::Normal,
+    }
 }
 
 /// Writes `first` and up to `WRITE_BATCH - 1` further queued packets, then flushes, all within

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{Notify, mpsc};
@@ -87,6 +88,7 @@ pub enum Outbound {
 
 struct ConnShared {
     sid: Arc<str>,
+    peer: Option<SocketAddr>,
     tx: mpsc::Sender<Outbound>,
     closing: AtomicBool,
     reason: Mutex<Option<DisconnectReason>>,
@@ -109,10 +111,11 @@ impl std::fmt::Debug for EngineConn {
 }
 
 impl EngineConn {
-    pub(crate) fn new(sid: Arc<str>, tx: mpsc::Sender<Outbound>) -> Self {
+    pub(crate) fn new(sid: Arc<str>, peer: Option<SocketAddr>, tx: mpsc::Sender<Outbound>) -> Self {
         Self {
             inner: Arc::new(ConnShared {
                 sid,
+                peer,
                 tx,
                 closing: AtomicBool::new(false),
                 reason: Mutex::new(None),
@@ -124,6 +127,11 @@ impl EngineConn {
     /// The Engine.IO session id.
     pub fn sid(&self) -> &str {
         &self.inner.sid
+    }
+
+    /// The TCP peer address (as seen by this server; behind a proxy, the proxy's).
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.inner.peer
     }
 
     /// Queues `out` without waiting. When the queue is full the client is a slow consumer:
@@ -229,7 +237,7 @@ mod tests {
     #[test]
     fn full_queue_drops_volatile_and_closes_reliable() {
         let (tx, _rx) = mpsc::channel(1);
-        let conn = EngineConn::new(new_id(), tx);
+        let conn = EngineConn::new(new_id(), None, tx);
         assert_eq!(conn.send_text("4a".into(), false), Ok(()));
         assert_eq!(conn.send_text("4b".into(), true), Err(EmitError::QueueFull));
         assert!(!conn.is_closing());

@@ -13,6 +13,9 @@ pub enum EmitError {
     /// The event name is reserved by Socket.IO (`connect`, `disconnect`, ...).
     #[error("reserved event name")]
     ReservedEvent,
+    /// A prepared packet was sent to a socket of another namespace.
+    #[error("packet prepared for another namespace")]
+    WrongNamespace,
 }
 
 /// Why an `emit_with_ack` produced no answer.

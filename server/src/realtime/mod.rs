@@ -6,7 +6,7 @@
 //! * [`config`]: every limit, with its default and reasoning;
 //! * [`engine`] + [`connection`]: an Engine.IO session over a WebSocket (open packet,
 //!   heartbeat, send queue, close);
-//! * [`client`](self): Socket.IO packet routing for one connection (namespaces, binary
+//! * `client`: Socket.IO packet routing for one connection (namespaces, binary
 //!   reassembly);
 //! * [`namespace`], [`socket`], [`adapter`] (rooms), [`broadcast`], [`ack`]: the API.
 //!
@@ -49,7 +49,7 @@ pub use error::{AckError, EmitError};
 pub use namespace::{ConnectHandler, Middleware, Namespace};
 pub use payload::Payload;
 pub use reason::DisconnectReason;
-pub use socket::{Socket, SocketRef};
+pub use socket::{PreparedPacket, Socket, SocketRef};
 
 use parking_lot::RwLock;
 use std::collections::HashMap;

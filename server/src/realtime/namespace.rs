@@ -6,7 +6,7 @@
 
 use super::adapter::{Adapter, Room};
 use super::broadcast::BroadcastOperator;
-use super::socket::SocketRef;
+use super::socket::{PreparedPacket, SocketRef, encode_event};
 use super::{EmitError, Payload};
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -112,6 +112,20 @@ impl Namespace {
         payload: impl Into<Payload>,
     ) -> Result<(), EmitError> {
         BroadcastOperator::new(self.clone()).emit(event, payload)
+    }
+
+    /// Encodes `event` once for this namespace; send it with [`SocketRef::emit_prepared`] to
+    /// any subset of its sockets.
+    pub fn prepare(
+        &self,
+        event: &str,
+        payload: impl Into<Payload>,
+    ) -> Result<PreparedPacket, EmitError> {
+        let packet = encode_event(&self.path, event, payload.into(), None)?;
+        Ok(PreparedPacket {
+            nsp: self.path.as_str().into(),
+            packet: Arc::new(packet),
+        })
     }
 
     pub(crate) fn adapter(&self) -> &Adapter {

@@ -81,3 +81,42 @@ impl From<Bytes> for Payload {
         Self::new().bin(b)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn binary_arguments_are_placeholders_plus_shared_bytes() {
+        let p = Payload::new()
+            .arg(1)
+            .bin(vec![1u8, 2])
+            .arg("x")
+            .bin(Bytes::from_static(b"z"));
+        assert_eq!(
+            p.args,
+            vec![
+                json!(1),
+                json!({"_placeholder": true, "num": 0}),
+                json!("x"),
+                json!({"_placeholder": true, "num": 1})
+            ]
+        );
+        assert_eq!(p.binary_arg(1).map(|b| b.as_ref()), Some(&[1u8, 2][..]));
+        assert_eq!(p.binary_arg(3).map(|b| b.as_ref()), Some(&b"z"[..]));
+        assert_eq!(p.binary_arg(0), None);
+        assert_eq!(p.binary_arg(9), None);
+        // A placeholder pointing past the attachments is not binary.
+        let bad = Payload::from(json!({"_placeholder": true, "num": 5}));
+        assert_eq!(bad.binary_arg(0), None);
+    }
+
+    #[test]
+    fn conversions() {
+        assert_eq!(Payload::from(()).args.len(), 0);
+        assert_eq!(Payload::from(vec![json!(1), json!(2)]).args.len(), 2);
+        let b = Payload::from(Bytes::from_static(b"ab"));
+        assert_eq!((b.args.len(), b.bins.len()), (1, 1));
+    }
+}

@@ -110,6 +110,11 @@ impl Socket {
         self.conn.sid()
     }
 
+    /// The client's TCP address (behind a reverse proxy: the proxy's).
+    pub fn peer_addr(&self) -> Option<std::net::SocketAddr> {
+        self.conn.peer_addr()
+    }
+
     /// Whether the socket is still connected.
     pub fn connected(&self) -> bool {
         self.connected.load(Ordering::Acquire)
@@ -165,6 +170,16 @@ impl Socket {
     ) -> Result<(), EmitError> {
         let pkt = encode_event(self.ns(), event, payload, None)?;
         self.send_encoded(Arc::new(pkt), volatile)
+    }
+
+    /// Sends a packet encoded once with [`Namespace::prepare`] (e.g. the same leaderboard to every
+    /// player of a game room, without encoding it per player). `volatile` as in
+    /// [`Socket::volatile`]. Fails with `WrongNamespace` if it was prepared for another namespace.
+    pub fn emit_prepared(&self, packet: &PreparedPacket, volatile: bool) -> Result<(), EmitError> {
+        if packet.nsp.as_ref() != self.ns() {
+            return Err(EmitError::WrongNamespace);
+        }
+        self.send_encoded(packet.packet.clone(), volatile)
     }
 
     /// Emits `event` and waits for the client's acknowledgement, at most `timeout` (or the
@@ -326,9 +341,19 @@ impl Socket {
         }
         let handlers = std::mem::take(&mut *self.handlers.write());
         drop(handlers);
+        let unknown = self.on_unknown.write().take();
+        drop(unknown);
         self.extensions.clear();
         tracing::debug!(socket = %self.id, ns = %self.ns(), %reason, "socket disconnected");
     }
+}
+
+/// An event encoded once for one namespace, to be sent to many sockets with
+/// [`Socket::emit_prepared`]. Cloning it is cheap (reference counts only).
+#[derive(Debug, Clone)]
+pub struct PreparedPacket {
+    pub(crate) nsp: Arc<str>,
+    pub(crate) packet: Arc<EncodedPacket>,
 }
 
 /// Encodes an EVENT/BINARY_EVENT once into its Engine.IO frame(s).

@@ -157,14 +157,14 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let routes = |req: &hyper::Request<hyper::body::Incoming>| {
-            (req.uri().path() == "/extra")
-                .then(|| petri_server::http::text(hyper::StatusCode::OK, "extra"))
-        };
+        // Extra routes: a plain closure, its argument type inferred from `serve`.
         let task = tokio::spawn(petri_server::http::serve(
             listener,
             io.clone(),
-            routes,
+            |req| {
+                (req.uri().path() == "/extra")
+                    .then(|| petri_server::http::text(hyper::StatusCode::OK, "extra"))
+            },
             async move {
                 let _ = stopped.await;
             },
