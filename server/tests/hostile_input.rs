@@ -48,7 +48,7 @@ async fn counter(server: &TestServer, reason: &str) -> f64 {
 
 /// Waits (bounded) until a rejection counter passes `above`.
 async fn counted(server: &TestServer, reason: &str, above: f64) -> f64 {
-    for _ in 0..100 {
+    for _ in 0..250 {
         let now = counter(server, reason).await;
         if now > above {
             return now;
@@ -175,7 +175,8 @@ async fn floods_are_cut_to_the_limits_and_nobody_else_notices() {
             .await
             .expect("sent");
     }
-    let after = counted(&server, "rate_limited", before + 1_000.0).await;
+    // most of 3,000 inputs sent at once are over every limit: wait (bounded) until counted
+    let after = counted(&server, "rate_limited", before + 1_999.0).await;
     assert!(
         after - before >= 2_000.0,
         "the flood was cut: {}",

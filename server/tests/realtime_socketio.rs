@@ -332,15 +332,23 @@ async fn full_send_queue_drops_volatile_and_closes_on_reliable() {
             dropped += 1;
         }
     }
-    assert_eq!(dropped, 6, "4 queued, 6 dropped");
+    assert_eq!(
+        dropped, 7,
+        "3 queued: volatile packets leave the last quarter free"
+    );
     assert!(socket.connected(), "volatile overflow does not close");
-    assert_eq!(socket.emit("r", json!(0)), Err(EmitError::QueueFull));
+    assert_eq!(
+        socket.emit("r", json!(0)),
+        Ok(()),
+        "a reliable message still fits"
+    );
+    assert_eq!(socket.emit("r", json!(1)), Err(EmitError::QueueFull));
     c.expect_closed().await;
     let (_, reason) = tokio::time::timeout(WAIT, ev.disconnected.recv())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(reason, DisconnectReason::SlowConsumer);
-    assert_eq!(socket.emit("r", json!(1)), Err(EmitError::Disconnected));
+    assert_eq!(socket.emit("r", json!(2)), Err(EmitError::Disconnected));
     server.shutdown().await;
 }

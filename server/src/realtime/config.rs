@@ -27,8 +27,10 @@ pub struct RealtimeConfig {
     pub max_attachments: usize,
     /// Depth, in packets, of each connection's outgoing queue. Emitting never blocks: when the
     /// queue is full the client is not reading fast enough (slow consumer). Policy: a *volatile*
-    /// emit is silently dropped; any other emit closes that connection with a logged reason,
-    /// because silently losing a reliable message would desynchronise the client. Default 1024.
+    /// emit is silently dropped once the queue is three quarters full (the last quarter is kept
+    /// for reliable messages); a reliable emit that finds the queue full closes that connection
+    /// with a logged reason, because silently losing it would desynchronise the client.
+    /// Default 1024.
     pub send_queue_depth: usize,
     /// Most simultaneous Engine.IO connections; further WebSocket upgrades get HTTP 503.
     /// Default 10 000.

@@ -142,7 +142,15 @@ impl EngineConn {
         if self.is_closing() {
             return Err(EmitError::Disconnected);
         }
-        match self.inner.tx.try_send(out) {
+        // Volatile packets (game frames) may only fill three quarters of the queue: the rest is
+        // kept for reliable messages, so a client that is merely behind loses frames, not its
+        // connection, when a reliable event comes along.
+        let tx = &self.inner.tx;
+        if volatile && tx.capacity() <= tx.max_capacity() / 4 {
+            tracing::trace!(sid = %self.inner.sid, "volatile packet dropped: send queue nearly full");
+            return Err(EmitError::QueueFull);
+        }
+        match tx.try_send(out) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Closed(_)) => Err(EmitError::Disconnected),
             Err(mpsc::error::TrySendError::Full(_)) => {
