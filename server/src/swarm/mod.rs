@@ -50,17 +50,26 @@ async fn create_rooms(settings: &SwarmSettings) -> Result<Vec<String>, ClientErr
             bots: Some(settings.server_bots),
             ..CreateRoom::default()
         };
-        let answer = lobby
-            .call(
-                game::events::CREATE,
-                &[serde_json::to_value(&request).unwrap_or(Value::Null)],
-                wait,
-            )
-            .await?;
-        let first = answer.into_iter().next().unwrap_or(Value::Null);
-        let created: RoomCreated = serde_json::from_value(first.clone()).map_err(|_| {
-            ClientError::Protocol(format!("the server would not create a room: {first}"))
-        })?;
+        // the lobby limits room creation per connection: wait and retry (bounded) when told to
+        let mut attempts = 0;
+        let created: RoomCreated = loop {
+            let answer = lobby
+                .call(
+                    game::events::CREATE,
+                    &[serde_json::to_value(&request).unwrap_or(Value::Null)],
+                    wait,
+                )
+                .await?;
+            let first = answer.into_iter().next().unwrap_or(Value::Null);
+            if first["code"] == "rate-limited" && attempts < 50 {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                continue;
+            }
+            break serde_json::from_value(first.clone()).map_err(|_| {
+                ClientError::Protocol(format!("the server would not create a room: {first}"))
+            })?;
+        };
         ids.push(created.room.id);
     }
     lobby.close().await;

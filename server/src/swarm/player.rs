@@ -17,7 +17,8 @@ use super::client::{ClientError, Incoming, SocketIoClient};
 use crate::sim::bots::{Brain, Glimpse, Me, SightBuilder};
 use crate::sim::{CellKind, PlayerId, SimConfig, Strategy};
 
-const THINK_EVERY: Duration = Duration::from_millis(80);
+/// A person reacts in about 200 ms; deciding faster only costs the load generator CPU.
+const THINK_EVERY: Duration = Duration::from_millis(200);
 const PROBE_EVERY: Duration = Duration::from_secs(2);
 const PROBE_GIVE_UP: Duration = Duration::from_secs(2);
 /// Units the cells must cover in the probe's direction for the input to count as seen.
