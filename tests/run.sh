@@ -23,3 +23,7 @@ node --test tests/web-client/
 echo "== Socket.IO interop: the official socket.io-client (node) and python-socketio"
 cargo build -p petri-server --example socketio-testbed
 TESTBED_CMD="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/examples/socketio-testbed" bash tests/interop/run.sh
+
+echo "== a Python bot (docs/BOTS.md) plays against a real server"
+cargo build -p petri-server --bin petri
+PETRI_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/petri" bash tests/python-bot/run.sh
