@@ -36,6 +36,9 @@ pub struct NetworkConfig {
     /// Connections at once from one IP address; more are closed at once. Raise it for load
     /// tests from one machine (`petri swarm`).
     pub max_connections_per_address: usize,
+    /// Browser origins allowed to connect, e.g. `["https://play.example.com"]`; empty: any.
+    /// Clients that are not browsers send no Origin and are not affected.
+    pub allowed_origins: Vec<String>,
     /// Time a TCP connection has to send its HTTP request and finish the WebSocket upgrade.
     pub handshake_timeout_ms: u64,
     /// Time a WebSocket has to join a Socket.IO namespace before it is closed.
@@ -51,6 +54,7 @@ impl Default for NetworkConfig {
             send_queue_depth: 128,
             max_connections: 20_000,
             max_connections_per_address: 256,
+            allowed_origins: Vec::new(),
             handshake_timeout_ms: 10_000,
             connect_timeout_ms: 45_000,
         }
@@ -137,6 +141,7 @@ impl NetworkConfig {
             send_queue_depth: self.send_queue_depth,
             max_connections: self.max_connections,
             max_connections_per_address: self.max_connections_per_address,
+            allowed_origins: self.allowed_origins.clone(),
             handshake_timeout: Duration::from_millis(self.handshake_timeout_ms),
             connect_timeout: Duration::from_millis(self.connect_timeout_ms),
             shutdown_grace: Duration::from_millis(shutdown_grace_ms),

@@ -250,6 +250,16 @@ impl Ctx {
             return engine_error(HttpErrorCode::BadHandshakeMethod);
         }
         let headers = req.headers();
+        // A browser always says where the page came from; only listed origins may connect
+        // (no list: any). Non-browser clients send no Origin and are not affected.
+        let allowed = &self.service.config().allowed_origins;
+        if !allowed.is_empty()
+            && let Some(origin) = headers.get(header::ORIGIN)
+            && !allowed.iter().any(|a| origin.as_bytes() == a.as_bytes())
+        {
+            tracing::debug!(%peer, origin = ?origin, "refused: origin not allowed");
+            return text(StatusCode::FORBIDDEN, "origin not allowed");
+        }
         let is_upgrade = header_has(headers, header::CONNECTION, "upgrade")
             && header_has(headers, header::UPGRADE, "websocket");
         let key = headers

@@ -318,3 +318,35 @@ async fn a_small_swarm_reports_what_the_server_counted() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_tells_every_player_and_ends_in_bounded_time() {
+    let server = TestServer::start(quick_config()).await;
+    let mut player = play_client(&server).await;
+    assert_eq!(join(&mut player, named("main", "last")).await["ok"], true);
+    next_frame(&mut player).await;
+    let stopping = tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        server.stop().await; // panics if the server does not stop within WAIT
+        started.elapsed()
+    });
+    let (args, _) = next_event(&mut player, events::SERVER_SHUTDOWN).await;
+    assert!(
+        args[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("shutting down")),
+        "{args:?}"
+    );
+    // then the connection closes
+    let closed = tokio::time::timeout(WAIT, async {
+        loop {
+            if player.next().await.is_err() {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the connection closed after the notice");
+    let took = stopping.await.expect("the stopping task");
+    assert!(took < WAIT, "stopped within the bound");
+}

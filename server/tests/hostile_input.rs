@@ -446,3 +446,27 @@ async fn one_address_cannot_take_every_connection() {
     assert!(again.is_ok(), "a freed slot is usable");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_allowed_browser_origins_may_connect() {
+    let mut config = quick_config();
+    config.network.allowed_origins = vec!["https://play.example".into()];
+    let server = TestServer::start(config).await;
+    let upgrade = |origin: Option<&str>| {
+        let origin = origin
+            .map(|o| format!("Origin: {o}\r\n"))
+            .unwrap_or_default();
+        format!(
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{origin}\r\n"
+        )
+    };
+    // 31. a page from another site is refused; 32. the allowed site and non-browsers get in
+    let refused = raw_http(&server, upgrade(Some("https://evil.example")).as_bytes()).await;
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    let allowed = raw_http(&server, upgrade(Some("https://play.example")).as_bytes()).await;
+    assert!(allowed.starts_with("HTTP/1.1 101"), "{allowed}");
+    let no_origin = raw_http(&server, upgrade(None).as_bytes()).await;
+    assert!(no_origin.starts_with("HTTP/1.1 101"), "{no_origin}");
+    server.stop().await;
+}

@@ -38,6 +38,9 @@ pub struct RealtimeConfig {
     /// Most simultaneous TCP connections from one IP address (HTTP and WebSocket alike); more
     /// are closed at once. Stops one host from taking every slot. Default 256.
     pub max_connections_per_address: usize,
+    /// Browser origins (`https://example.com`) allowed to open a WebSocket; empty allows any.
+    /// A request without an `Origin` header (not a browser) is always allowed. Default: empty.
+    pub allowed_origins: Vec<String>,
     /// Time a TCP connection has to send complete HTTP request headers, and an accepted
     /// WebSocket upgrade has to complete. Protects against slowloris-style idle sockets.
     /// Default 10 s.
@@ -65,6 +68,7 @@ impl Default for RealtimeConfig {
             send_queue_depth: 1024,
             max_connections: 10_000,
             max_connections_per_address: 256,
+            allowed_origins: Vec::new(),
             handshake_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(45),
             write_timeout: Duration::from_secs(10),
