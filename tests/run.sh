@@ -27,3 +27,6 @@ TESTBED_CMD="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/examples/socketio-
 echo "== a Python bot (docs/BOTS.md) plays against a real server"
 cargo build -p petri-server --bin petri
 PETRI_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/petri" bash tests/python-bot/run.sh
+
+echo "== the web client in a real headless Chromium"
+PETRI_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/petri" bash tests/browser/run.sh

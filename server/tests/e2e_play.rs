@@ -350,3 +350,44 @@ async fn graceful_shutdown_tells_every_player_and_ends_in_bounded_time() {
     let took = stopping.await.expect("the stopping task");
     assert!(took < WAIT, "stopped within the bound");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_rejoin_every_frame_belongs_to_the_new_session() {
+    let server = TestServer::start(quick_config()).await;
+    let mut lobby = lobby_client(&server).await;
+    let other = lobby
+        .call(events::CREATE, &[json!({ "bots": 3 })], WAIT)
+        .await
+        .expect("answered");
+    let other = other[0]["room"]["id"].as_str().expect("an id").to_owned();
+    let mut client = play_client(&server).await;
+    for round in 0..12 {
+        // leave and come back, or move between rooms, on the same connection
+        if round % 2 == 0 {
+            let _ = client
+                .call(events::LEAVE, &[], WAIT)
+                .await
+                .expect("answered");
+        }
+        let room = if round % 3 == 0 {
+            other.as_str()
+        } else {
+            "main"
+        };
+        // `call` passes by everything that arrives before the answer: those frames are the old
+        // session's; everything after it must fit a fresh picture
+        assert_eq!(
+            join(&mut client, named(room, "hopper")).await["ok"],
+            true,
+            "round {round}"
+        );
+        let mut world = ClientWorld::default();
+        for _ in 0..5 {
+            let frame = next_frame(&mut client).await;
+            world.apply(&frame).unwrap_or_else(|e| {
+                panic!("round {round}: a stale frame arrived after the join: {e}")
+            });
+        }
+    }
+    server.stop().await;
+}

@@ -15,7 +15,7 @@ use super::command::{ClientId, RoomCommand};
 use super::lobby::Lobby;
 use super::net_limiter::NetLimiter;
 use super::runner::{RoomHandle, SendError};
-use super::socket_link::SocketLink;
+use super::socket_link::{LinkEnder, SocketLink};
 use super::status::RejectCounts;
 use crate::realtime::{Ack, Payload, SocketIo, SocketRef};
 
@@ -29,6 +29,19 @@ const EVENT_BURST: f64 = 60.0;
 struct Seat {
     client: ClientId,
     room: Arc<RoomHandle>,
+    /// Ends this seat's link the moment the socket leaves or moves on.
+    link: LinkEnder,
+}
+
+/// Leaves the socket's current room, if any: its frames stop at once, the room hears of it
+/// at its next command.
+fn vacate(socket: &SocketRef) {
+    if let Some(seat) = socket.extensions.remove::<Seat>() {
+        seat.link.end();
+        let _ = seat.room.send(RoomCommand::Leave {
+            client: seat.client,
+        });
+    }
 }
 
 fn refusal(code: &str, message: impl Into<String>) -> Value {
@@ -131,12 +144,7 @@ pub fn register(io: &SocketIo, lobby: Arc<Lobby>) {
         });
 
         socket.on(events::LEAVE, move |socket, _, ack| {
-            if let Some(seat) = socket.data::<Seat>() {
-                let _ = seat.room.send(RoomCommand::Leave {
-                    client: seat.client,
-                });
-                socket.extensions.remove::<Seat>();
-            }
+            vacate(socket);
             answer(ack, serde_json::json!({ "ok": true }));
         });
 
@@ -197,21 +205,18 @@ fn join(lobby: &Lobby, socket: &SocketRef, client: ClientId, payload: Payload, a
             ),
         );
     };
-    if let Some(previous) = socket.data::<Seat>() {
-        // joining another room leaves the one it was in
-        let _ = previous.room.send(RoomCommand::Leave {
-            client: previous.client,
-        });
-        socket.extensions.remove::<Seat>();
-    }
+    // joining again (here or elsewhere) leaves the room it was in first
+    vacate(socket);
+    let link = SocketLink::new(socket.clone());
     let seat = Seat {
         client,
         room: Arc::clone(&room),
+        link: link.ender(),
     };
     let reply_socket = socket.clone();
     let command = RoomCommand::Join {
         client,
-        link: Arc::new(SocketLink::new(socket.clone())),
+        link: Arc::new(link),
         request,
         reply: Box::new(move |result| {
             let value = match result {
