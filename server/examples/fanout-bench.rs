@@ -58,7 +58,9 @@ async fn run() -> std::io::Result<()> {
     common::announce(&listener)?;
 
     let hz = common::env_u64("HZ", 25);
-    let bytes = usize::try_from(common::env_u64("BYTES", 200)).unwrap_or(200).max(8);
+    let bytes = usize::try_from(common::env_u64("BYTES", 200))
+        .unwrap_or(200)
+        .max(8);
     if hz > 0 {
         tokio::spawn(ticker(io.clone(), hz, bytes));
     }

@@ -65,7 +65,9 @@ async fn next_text(ws: &mut Ws) -> Result<String, String> {
             .map_err(|_| "handshake step timed out".to_owned())?;
         match msg {
             Some(Ok(Message::Text(t))) if t.as_str() == "2" => {
-                ws.send(Message::text("3")).await.map_err(|e| e.to_string())?;
+                ws.send(Message::text("3"))
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             Some(Ok(Message::Text(t))) => return Ok(t.as_str().to_owned()),
             Some(Ok(Message::Close(_))) | None => return Err("closed during handshake".into()),
@@ -95,7 +97,9 @@ async fn handshake(addr: &str) -> Result<Ws, String> {
     if !open.starts_with('0') {
         return Err(format!("expected open packet, got {open:.80}"));
     }
-    ws.send(Message::text("40")).await.map_err(|e| e.to_string())?;
+    ws.send(Message::text("40"))
+        .await
+        .map_err(|e| e.to_string())?;
     loop {
         let t = next_text(&mut ws).await?;
         if t.starts_with("40") {
@@ -113,7 +117,11 @@ async fn handshake(addr: &str) -> Result<Ws, String> {
 }
 
 /// Reads until `stop`; counts ticks and pings only while `measuring` is set.
-async fn pump(mut ws: Ws, measuring: Arc<AtomicBool>, mut stop: watch::Receiver<bool>) -> ConnStats {
+async fn pump(
+    mut ws: Ws,
+    measuring: Arc<AtomicBool>,
+    mut stop: watch::Receiver<bool>,
+) -> ConnStats {
     let mut st = ConnStats::default();
     loop {
         let msg = tokio::select! {
@@ -152,10 +160,16 @@ async fn pump(mut ws: Ws, measuring: Arc<AtomicBool>, mut stop: watch::Receiver<
     st
 }
 
+/// Rounded to `places` decimals, for a readable report.
+fn round(x: f64, places: i32) -> f64 {
+    let k = 10f64.powi(places);
+    (x * k).round() / k
+}
+
 fn pct(sorted: &[f32], p: f64) -> Option<f64> {
     let last = sorted.len().checked_sub(1)?;
     let i = ((p / 100.0) * sorted.len() as f64) as usize;
-    Some((f64::from(sorted[i.min(last)]) * 1000.0).round() / 1000.0)
+    Some(round(f64::from(sorted[i.min(last)]), 3))
 }
 
 fn main() -> std::io::Result<()> {
@@ -245,11 +259,11 @@ async fn run() {
     all.latencies.sort_by(f32::total_cmp);
 
     let server_cpu = match (&before, &after) {
-        (Some(b), Some(a)) => Some(a.cpu_s - b.cpu_s),
+        (Some(b), Some(a)) => Some(round(a.cpu_s - b.cpu_s, 2)),
         _ => None,
     };
     let client_cpu = match (&client_before, &client_after) {
-        (Some(b), Some(a)) => Some(a.cpu_s - b.cpu_s),
+        (Some(b), Some(a)) => Some(round(a.cpu_s - b.cpu_s, 2)),
         _ => None,
     };
     let out = json!({
@@ -258,10 +272,10 @@ async fn run() {
         "connected": connected,
         "failed_or_dropped": failed,
         "first_error": first_error,
-        "connect_s": (connect_s * 100.0).round() / 100.0,
-        "window_s": (window * 1000.0).round() / 1000.0,
+        "connect_s": round(connect_s, 2),
+        "window_s": round(window, 3),
         "received": all.received,
-        "per_client_per_s": if connected > 0 { all.received as f64 / connected as f64 / window } else { 0.0 },
+        "per_client_per_s": round(all.received as f64 / connected.max(1) as f64 / window, 2),
         "pings_answered": all.pings,
         "latency_ms": {
             "p50": pct(&all.latencies, 50.0),
