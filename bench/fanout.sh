@@ -32,7 +32,7 @@ done
 
 echo
 echo "HZ=$HZ BYTES=$BYTES DURATION=${DURATION}s, $(nproc) cores"
-echo "| server | N | delivered | expected | server CPU-s | msgs / CPU-s | p50 ms | p99 ms | server RSS MB | client CPU-s |"
+echo "| server | N | delivered | expected | server CPU-s (sys) | msgs / CPU-s | p50 ms | p99 ms | server RSS MB | client CPU-s |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-jq -r --argjson hz "$HZ" '"| \(.label) | \(.connected)/\(.clients) | \(.received) | \((.connected * $hz * .window_s) | floor) | \(.server_cpu_s) | \(.msgs_per_server_cpu_s) | \(.latency_ms.p50) | \(.latency_ms.p99) | \((.server_rss_kb_end / 1024 * 10 | floor) / 10) | \(.client_cpu_s) |"' "$OUT"
+jq -r --argjson hz "$HZ" '"| \(.label) | \(.connected)/\(.clients) | \(.received) | \((.connected * $hz * .window_s) | floor) | \(.server_cpu_s) (\(.server_sys_s)) | \(.msgs_per_server_cpu_s) | \(.latency_ms.p50) | \(.latency_ms.p99) | \((.server_rss_kb_end / 1024 * 10 | floor) / 10) | \(.client_cpu_s) |"' "$OUT"
 rm -rf "$TMP"

@@ -262,6 +262,10 @@ async fn run() {
         (Some(b), Some(a)) => Some(round(a.cpu_s - b.cpu_s, 2)),
         _ => None,
     };
+    let server_sys = match (&before, &after) {
+        (Some(b), Some(a)) => Some(round(a.sys_s - b.sys_s, 2)),
+        _ => None,
+    };
     let client_cpu = match (&client_before, &client_after) {
         (Some(b), Some(a)) => Some(round(a.cpu_s - b.cpu_s, 2)),
         _ => None,
@@ -283,6 +287,7 @@ async fn run() {
             "max": pct(&all.latencies, 100.0),
         },
         "server_cpu_s": server_cpu,
+        "server_sys_s": server_sys,
         "msgs_per_server_cpu_s": server_cpu.filter(|c| *c > 0.0).map(|c| (all.received as f64 / c).round()),
         "server_rss_kb_start": before.map(|s| s.rss_kb),
         "server_rss_kb_end": after.map(|s| s.rss_kb),

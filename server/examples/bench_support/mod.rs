@@ -7,6 +7,9 @@
 #[derive(Debug, Clone, Copy)]
 pub struct Snapshot {
     pub cpu_s: f64,
+    /// The kernel's share of `cpu_s` (socket writes on loopback also pay for the receiver's
+    /// TCP processing, so this dominates a fan-out).
+    pub sys_s: f64,
     pub rss_kb: u64,
 }
 
@@ -29,7 +32,9 @@ pub fn snapshot(pid: &str) -> Option<Snapshot> {
     // There, index 11 is utime (field 14) and 12 is stime (field 15).
     let rest = &stat[stat.rfind(')')? + 1..];
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    let utime: u64 = f.get(11)?.parse().ok()?;
+    let stime: u64 = f.get(12)?.parse().ok()?;
+    let tck = clk_tck();
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let rss_kb = status
         .lines()
@@ -38,7 +43,8 @@ pub fn snapshot(pid: &str) -> Option<Snapshot> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     Some(Snapshot {
-        cpu_s: ticks as f64 / clk_tck(),
+        cpu_s: (utime + stime) as f64 / tck,
+        sys_s: stime as f64 / tck,
         rss_kb,
     })
 }
