@@ -24,7 +24,13 @@ const hz = Number(process.env.HZ ?? 25);
 const bytes = Math.max(8, Number(process.env.BYTES ?? 200));
 
 const httpServer = http.createServer();
-const io = new Server(httpServer, { transports: ['websocket'], serveClient: false });
+// PING_INTERVAL/PING_TIMEOUT (ms) as in Petri's examples, for the idle-connections test.
+const io = new Server(httpServer, {
+  transports: ['websocket'],
+  serveClient: false,
+  pingInterval: Number(process.env.PING_INTERVAL ?? 25000),
+  pingTimeout: Number(process.env.PING_TIMEOUT ?? 20000),
+});
 
 io.on('connection', (socket) => {
   socket.on('join', (room, ack) => {
@@ -39,7 +45,8 @@ const template = Buffer.alloc(bytes);
 for (let i = 8; i < bytes; i++) template[i] = i % 256;
 
 let ticks = 0;
-const timer = setInterval(() => {
+// HZ=0: no ticks at all (the idle-connections test).
+const timer = hz > 0 && setInterval(() => {
   const buf = Buffer.from(template);
   buf.writeDoubleLE(performance.timeOrigin + performance.now(), 0);
   io.to('bench').emit('tick', buf);
