@@ -26,9 +26,6 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 /// keeping the read side responsive).
 const WRITE_BATCH: usize = 64;
 
-/// Initial capacity of each connection's WebSocket read buffer.
-const READ_BUFFER: usize = 4096;
-
 /// The tungstenite limits derived from the config: `max_payload` bounds both messages and frames,
 /// so an oversized message is refused while it is being read, before it is buffered whole.
 ///
@@ -40,10 +37,6 @@ pub fn ws_config(
     cfg: &RealtimeConfig,
 ) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
     tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-        // tungstenite zero-fills its whole read buffer on every read, so the default 128 KiB is
-        // resident per connection: 1.3 GB for 10 000 idle clients (bench/RESULTS-realtime.md).
-        // Client frames are small (inputs, acks); a bigger one grows the buffer as needed.
-        .read_buffer_size(READ_BUFFER)
         .max_message_size(Some(cfg.max_payload))
         .max_frame_size(Some(cfg.max_payload))
         .read_buffer_size(WS_READ_BUFFER)
@@ -51,7 +44,10 @@ pub fn ws_config(
         .max_write_buffer_size(WS_MAX_WRITE_BUFFER.max(2 * cfg.max_payload))
 }
 
-/// Bytes read from the socket at a time, per connection.
+/// Bytes read from the socket at a time, per connection. tungstenite zero-fills its whole read
+/// buffer on every read, so its default 128 KiB is resident for every connection (1.3 GB for
+/// 10,000 idle clients, bench/RESULTS-realtime.md) and costs a memset per wake-up. Client frames
+/// are small (inputs, acks); a bigger one grows the buffer as needed.
 const WS_READ_BUFFER: usize = 4 * 1024;
 /// Bytes gathered before a write is flushed.
 const WS_WRITE_BUFFER: usize = 4 * 1024;
