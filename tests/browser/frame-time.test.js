@@ -1,0 +1,119 @@
+// Frame time with 300 bots: the page watches the top player of a main room with 300 bots for
+// about 5 s and reports its own frame-time figures (window.petri.stats()). They are written to
+// tests/artifacts/frame-time.json and printed for BENCHMARKS.md. Only their presence is asserted:
+// wall-clock times depend on the machine, so no test judges them.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, launchBrowser, openPage, gotoClient, waitFor, sleep, mkArtifacts } from './harness.js';
+
+const BOTS = 300;
+// The main room's default capacity (50) and the host's limits are below 300: raise them.
+const CONFIG = `
+[main_room]
+capacity = 400
+bots = ${BOTS}
+
+[limits]
+max_capacity = 400
+max_bots = 500
+`;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ bots: BOTS, config: CONFIG });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+/** Watches the room the page is in for ~5 s and returns the page's frame-time figures. */
+async function measure(page) {
+  await waitFor('spectating with cells in view', () =>
+    page.evaluate(() => {
+      const s = window.petri.stats();
+      return s.screen === 'spectating' && s.framesReceived > 10 && s.cells > 0 ? s : null;
+    }),
+  );
+  await sleep(1000); // camera settles, first-frame costs out of the window
+  await page.evaluate(() => window.petri.resetStats());
+  await sleep(5000);
+  const s = await page.evaluate(() => window.petri.stats());
+  const w = await page.evaluate(() => window.petri.world().counts);
+  for (const k of ['medianFrameMs', 'p99FrameMs', 'drawMedianMs']) {
+    assert.equal(typeof s[k], 'number', `${k} is a number: ${s[k]}`);
+    assert.ok(Number.isFinite(s[k]), `${k} is finite: ${s[k]}`);
+  }
+  assert.ok(s.frames > 0, 'animation frames were measured');
+  assert.ok(s.cellsDrawn > 0, 'something was drawn');
+  assert.equal(s.decodeErrors, 0);
+  assert.equal(s.applyErrors, 0);
+  return {
+    medianFrameMs: s.medianFrameMs,
+    p99FrameMs: s.p99FrameMs,
+    drawMedianMs: s.drawMedianMs,
+    drawP99Ms: s.drawP99Ms,
+    fps: s.fps,
+    frames: s.frames,
+    cellsDrawn: s.cellsDrawn,
+    inView: w,
+    framesReceived: s.framesReceived,
+  };
+}
+
+test(`frame time while watching rooms with ${BOTS} bots`, async () => {
+  const summary = await (await fetch(`${server.url}/api/rooms`)).json();
+  const main = summary.find((r) => r.id === 'main');
+  assert.equal(main.bots, BOTS, JSON.stringify(summary));
+
+  const page = await openPage(browser, { viewport: { width: 1280, height: 720 } });
+  try {
+    await gotoClient(page, server);
+    // 1. The main room as anyone finds it: Spectate follows the top player. Its map is sized for
+    // its capacity, so only the bots near the top player are on screen.
+    await page.click('#spectate');
+    const mainRoom = await measure(page);
+
+    // 2. The same 300 bots crowded on a small map (a room made through the lobby), so that a
+    // good part of them is on screen at once: the renderer's heavy case.
+    // createRoom makes a private room and plays in it; we leave and come back as a spectator
+    // with its code (the room stays: it has bots).
+    await page.evaluate(() => window.petri.leave());
+    const made = await page.evaluate(
+      (bots) => window.petri.createRoom({ name: 'crowd', bots, map_size: 3000, capacity: 400 }),
+      BOTS,
+    );
+    assert.equal(made.ok, true, JSON.stringify(made));
+    const { roomId, roomCode } = await page.evaluate(() => window.petri.stats());
+    await page.evaluate(() => window.petri.leave());
+    const joined = await page.evaluate(
+      ({ id, code }) => window.petri.join(id, { code, spectate: true }),
+      { id: roomId, code: roomCode },
+    );
+    assert.equal(joined.ok, true, JSON.stringify(joined));
+    assert.equal(joined.room.bots, BOTS, JSON.stringify(joined.room));
+    const crowded = await measure(page);
+
+    const figures = {
+      when: new Date().toISOString(),
+      bots: BOTS,
+      viewport: '1280x720',
+      chromium: browser.version(),
+      mainRoom,
+      crowded: { mapSize: 3000, ...crowded },
+    };
+    const file = path.join(mkArtifacts(), 'frame-time.json');
+    fs.writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`frame time (${BOTS} bots, spectating the top player): ${JSON.stringify(figures)}`);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await page.context().close();
+  }
+});
