@@ -85,35 +85,36 @@ test('quick play draws your own cell on the canvas, in your colour', async () =>
       return where && Math.hypot(where.sx - where.cam.width / 2, where.sy - where.cam.height / 2) < 3;
     });
     assert.equal(where.color, 0xff00ff, 'the server gave us the colour we picked');
-    const png = await page.locator('#game').screenshot();
-    const pixels = await page.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = new OffscreenCanvas(img.width, img.height);
-      const g = c.getContext('2d');
-      g.drawImage(img, 0, 0);
-      return { w: img.width, h: img.height, data: Array.from(g.getImageData(0, 0, img.width, img.height).data) };
-    }, png.toString('base64'));
-    const at = (x, y) => {
-      const i = (Math.round(y) * pixels.w + Math.round(x)) * 4;
-      return [pixels.data[i], pixels.data[i + 1], pixels.data[i + 2]];
-    };
-    const isOurs = ([r, g, b]) => Math.abs(r - 255) < 24 && g < 24 && Math.abs(b - 255) < 24;
-    // Samples on a ring inside the cell (the name is written across its middle).
-    let inside = 0;
+    // Real pixels: a screenshot of the canvas as composited, decoded in the page, read at
+    // points on a ring inside the cell (its name is written across the middle) and outside it.
     const n = 16;
-    for (let i = 0; i < n; i++) {
-      const a = (i / n) * Math.PI * 2;
-      if (isOurs(at(where.sx + Math.cos(a) * where.r * 0.6, where.sy + Math.sin(a) * where.r * 0.6))) inside++;
-    }
-    assert.ok(inside >= n * 0.75, `own colour at ${inside}/${n} points inside the cell at (${where.sx}, ${where.sy}) r=${where.r}`);
-    // ...and not outside it: the colour is the cell's, not the whole canvas'.
-    let outside = 0;
-    for (let i = 0; i < n; i++) {
-      const a = (i / n) * Math.PI * 2;
-      if (isOurs(at(where.sx + Math.cos(a) * where.r * 1.6, where.sy + Math.sin(a) * where.r * 1.6))) outside++;
-    }
+    const ring = (k) =>
+      Array.from({ length: n }, (_, i) => {
+        const a = (i / n) * Math.PI * 2;
+        return [where.sx + Math.cos(a) * where.r * k, where.sy + Math.sin(a) * where.r * k];
+      });
+    const points = [...ring(0.6), ...ring(1.6)];
+    const png = await page.locator('#game').screenshot();
+    const rgb = await page.evaluate(
+      async ({ b64, pts }) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const c = new OffscreenCanvas(img.width, img.height);
+        const g = c.getContext('2d', { willReadFrequently: true });
+        g.drawImage(img, 0, 0);
+        return pts.map(([x, y]) => Array.from(g.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)));
+      },
+      { b64: png.toString('base64'), pts: points },
+    );
+    const isOurs = ([r, g, b]) => Math.abs(r - 255) < 24 && g < 24 && Math.abs(b - 255) < 24;
+    const inside = rgb.slice(0, n).filter(isOurs).length;
+    const outside = rgb.slice(n).filter(isOurs).length;
+    assert.ok(
+      inside >= n * 0.75,
+      `own colour at ${inside}/${n} points inside the cell at (${where.sx}, ${where.sy}) r=${where.r}: ${JSON.stringify(rgb.slice(0, n))}`,
+    );
+    // ...and not around it: the colour is the cell's, not the whole canvas'.
     assert.ok(outside <= 1, `own colour at ${outside}/${n} points outside the cell`);
     assert.deepEqual(page.problems, []);
   } finally {
