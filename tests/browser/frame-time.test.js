@@ -47,12 +47,16 @@ async function measure(page) {
   await sleep(5000);
   const s = await page.evaluate(() => window.petri.stats());
   const w = await page.evaluate(() => window.petri.world().counts);
+  const detail = await page.evaluate(() => {
+    const w = window.petri.world();
+    return { view: w.view, tick: w.tick, frames: w.frames, camera: window.petri.camera(), board: window.petri.board() && window.petri.board().alive };
+  });
   for (const k of ['medianFrameMs', 'p99FrameMs', 'drawMedianMs']) {
     assert.equal(typeof s[k], 'number', `${k} is a number: ${s[k]}`);
     assert.ok(Number.isFinite(s[k]), `${k} is finite: ${s[k]}`);
   }
   assert.ok(s.frames > 0, 'animation frames were measured');
-  assert.ok(s.cellsDrawn > 0, 'something was drawn');
+  assert.ok(s.cellsDrawn > 0, `something was drawn: ${JSON.stringify({ s, w, detail })}`);
   assert.equal(s.decodeErrors, 0);
   assert.equal(s.applyErrors, 0);
   return {
