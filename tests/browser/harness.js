@@ -219,3 +219,23 @@ export function mkArtifacts() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return ARTIFACTS;
 }
+
+/**
+ * Real pixels: screenshots the page (as composited, HUD included) and returns the [r, g, b] at
+ * each of `points` ([x, y] in CSS pixels), decoded in the page itself (no image library needed).
+ */
+export async function pixelsAt(page, points) {
+  const png = await page.screenshot();
+  return page.evaluate(
+    async ({ b64, pts }) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = new OffscreenCanvas(img.width, img.height);
+      const g = c.getContext('2d', { willReadFrequently: true });
+      g.drawImage(img, 0, 0);
+      return pts.map(([x, y]) => Array.from(g.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)));
+    },
+    { b64: png.toString('base64'), pts: points },
+  );
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, openPage, gotoClient, quickplay, ownCentre, waitFor, sleep,
+  startServer, launchBrowser, openPage, gotoClient, quickplay, ownCentre, waitFor, sleep, pixelsAt,
 } from './harness.js';
 
 let server;
@@ -58,6 +58,99 @@ test('two pages in one room see each other', async () => {
       return { x: c.x, y: c.y };
     }, sb.playerId);
     assert.ok(Math.hypot(bSelf.x - bFromA.x, bSelf.y - bFromA.y) < 100, JSON.stringify({ bSelf, bFromA }));
+
+    assert.deepEqual(a.problems, []);
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await a.context().close();
+    await b.context().close();
+  }
+});
+
+/** Both pages draw the pellets they both see in the same colours (real pixels). */
+async function assertSamePelletColours(a, b) {
+  // Both draw the same pellets in the same colours. Cell ids are per-client handles, so a
+  // colour derived from the id would differ between the two pages (and change whenever a
+  // pellet leaves the view and comes back with another handle).
+  for (const p of [a, b]) {
+    await p.evaluate(() => {
+      const w = window.petri.world();
+      const me = w.cells.find((c) => w.own.includes(c.id));
+      if (me) window.petri.steer(me.x, me.y); // stand still
+    });
+  }
+  await sleep(800);
+  const screenPellets = (page) =>
+    page.evaluate(() => {
+      const w = window.petri.world();
+      const cam = window.petri.camera();
+      const canvas = document.querySelector('#game');
+      const big = w.cells.filter((c) => c.kind !== 1);
+      const out = {};
+      for (const c of w.cells) {
+        if (c.kind !== 1) continue;
+        const sx = (c.x - cam.x) * cam.scale + cam.width / 2;
+        const sy = (c.y - cam.y) * cam.scale + cam.height / 2;
+        if (sx < 20 || sy < 20 || sx > cam.width - 20 || sy > cam.height - 20) continue;
+        if (document.elementFromPoint(sx, sy) !== canvas) continue; // under the HUD
+        if (c.size * cam.scale < 4) continue;
+        // clear of every other cell (and food nearby), with a margin for movement
+        if (big.some((o) => Math.hypot(o.x - c.x, o.y - c.y) < o.size + c.size + 40)) continue;
+        out[`${c.x},${c.y}`] = [sx, sy];
+      }
+      return out;
+    });
+  // The camera glides: read positions only once it has stopped on both pages.
+  for (const p of [a, b]) {
+    let last = null;
+    await waitFor('the camera at rest', async () => {
+      const c = await p.evaluate(() => window.petri.camera());
+      const still = last && Math.abs(c.x - last.x) * c.scale < 0.2 && Math.abs(c.y - last.y) * c.scale < 0.2;
+      last = c;
+      return still;
+    }, { ms: 10_000, every: 200 });
+  }
+  const pa = await screenPellets(a);
+  const pb = await screenPellets(b);
+  const common = Object.keys(pa).filter((k) => pb[k]).slice(0, 40);
+  const ca2 = await pixelsAt(a, common.map((k) => pa[k]));
+  const cb2 = await pixelsAt(b, common.map((k) => pb[k]));
+  const near = (x, y) => x.every((v, i) => Math.abs(v - y[i]) <= 12);
+  // Only samples that hit a pellet's solid fill (a palette colour) on both pages count: a sample
+  // on an edge (antialiased) says nothing. With ids as colours the fills are palette colours too,
+  // just different ones.
+  const palette = await a.evaluate(async () => (await import('/js/colors.js')).PALETTE.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16))));
+  const solid = (px) => palette.some((q) => near(px, q));
+  const compared = common.map((k, i) => ({ k, pa: ca2[i], pb: cb2[i] })).filter((x) => solid(x.pa) && solid(x.pb));
+  assert.ok(compared.length >= 5, `pellets seen and sampled on both pages: ${compared.length} of ${common.length}`);
+  const differ = compared.filter((x) => !near(x.pa, x.pb));
+  assert.deepEqual(
+    differ.map((x) => `${x.k}: ${x.pa} vs ${x.pb}`),
+    [],
+    `pellets drawn in different colours on the two pages (of ${compared.length})`,
+  );
+}
+
+test('two pages draw the same pellets in the same colours', async () => {
+  const a = await openPage(browser);
+  const b = await openPage(browser);
+  try {
+    await gotoClient(a, server);
+    await a.fill('#name', 'Left');
+    // A small map: both views cover most of it, so they share many pellets.
+    const made = await a.evaluate(() => window.petri.createRoom({ map_size: 2000, bots: 0 }));
+    assert.equal(made.ok, true, JSON.stringify(made));
+    const link = await a.evaluate(() => window.petri.inviteLink());
+    await b.goto(link, { waitUntil: 'load' });
+    await waitFor('B plays', () => b.evaluate(() => window.petri.stats().ownCells > 0));
+    await waitFor('A plays', () => a.evaluate(() => window.petri.stats().ownCells > 0));
+    // Meet in the middle so that the two views overlap.
+    for (const p of [a, b]) await p.evaluate(() => window.petri.steer(0, 0));
+    await waitFor('both near the middle', async () => {
+      const [ca, cb] = [await ownCentre(a), await ownCentre(b)];
+      return ca && cb && Math.hypot(ca.x, ca.y) < 250 && Math.hypot(cb.x, cb.y) < 250;
+    }, { ms: 30_000, every: 200 });
+    await assertSamePelletColours(a, b);
     assert.deepEqual(a.problems, []);
     assert.deepEqual(b.problems, []);
   } finally {

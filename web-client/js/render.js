@@ -200,7 +200,7 @@ export class Renderer {
       }
       drawn++;
       if (c.kind === KIND.FOOD) {
-        const bucket = this.foodBuckets[paletteIndex(c.id)];
+        const bucket = this.foodBuckets[paletteIndex(c.key)]; // not c.id: see colors.js
         if (bucket.xyr.length < 3 * (bucket.n + 1)) {
           const bigger = new Float64Array(bucket.xyr.length * 2);
           bigger.set(bucket.xyr);
@@ -286,7 +286,7 @@ export class Renderer {
       const player = world.players.get(c.owner);
       style = player ? this.styleFor(player.color) : this.styleFor(parseInt(colorForId(c.owner).slice(1), 16));
     } else {
-      style = this.styleFor(parseInt(colorForId(c.id).slice(1), 16));
+      style = this.styleFor(parseInt(colorForId(c.key).slice(1), 16)); // not c.id: see colors.js
     }
     // A subtle darker rim, drawn inside the circle so the cell is exactly `size` wide.
     const rim = Math.min(Math.max(1.2 / s, r * 0.06), 6 / s, r * 0.3);

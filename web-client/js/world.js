@@ -5,6 +5,7 @@
 // 60 Hz screen) without ever jumping.
 
 import { KIND, massOf } from './protocol.js';
+import { colorKey } from './colors.js';
 
 export class ApplyError extends Error {
   constructor(message) {
@@ -32,7 +33,8 @@ export class World {
     this.viewFrom = { ...this.view };
     this.rank = 0;
     this.own = [];
-    /** id -> { id, kind, owner, x, y, size, fromX, fromY, fromSize } (x, y, size: server's) */
+    /** id -> { id, kind, owner, x, y, size, fromX, fromY, fromSize, key } (x, y, size: server's;
+     *  key: colour key from where the cell entered, see colors.js) */
     this.cells = new Map();
     /** id -> { id, name, color } */
     this.players = new Map();
@@ -104,7 +106,7 @@ export class World {
       this.cells.delete(id);
       if (eatenBy.has(id)) {
         this.ghosts.push({
-          id, kind: c.kind, owner: c.owner, x: c.fromX, y: c.fromY, size: c.fromSize,
+          id, kind: c.kind, owner: c.owner, x: c.fromX, y: c.fromY, size: c.fromSize, key: c.key,
           eater: eatenBy.get(id), start: now,
         });
       }
@@ -113,7 +115,7 @@ export class World {
       if (this.cells.has(e.id)) throw new ApplyError(`cell ${e.id} entered twice`);
       this.cells.set(e.id, {
         id: e.id, kind: e.kind, owner: e.owner, x: e.x, y: e.y, size: e.size,
-        fromX: e.x, fromY: e.y, fromSize: e.size,
+        fromX: e.x, fromY: e.y, fromSize: e.size, key: colorKey(e.x, e.y),
       });
     }
     for (const d of frame.changed) {
