@@ -43,8 +43,25 @@ async function measure(page) {
     }),
   );
   await sleep(1000); // camera settles, first-frame costs out of the window
-  await page.evaluate(() => window.petri.resetStats());
+  await page.evaluate(() => {
+    window.petri.resetStats();
+    // Animation frames that drew nothing although the world holds cells: a blank screen (this
+    // caught the camera gliding across the empty map when the watched player changed).
+    window.__blank = { frames: 0, blank: 0, stop: false };
+    const watch = () => {
+      if (window.__blank.stop) return;
+      const s = window.petri.stats();
+      window.__blank.frames++;
+      if (s.cellsDrawn === 0 && s.cells > 0) window.__blank.blank++;
+      requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+  });
   await sleep(5000);
+  const blank = await page.evaluate(() => {
+    window.__blank.stop = true;
+    return window.__blank;
+  });
   const s = await page.evaluate(() => window.petri.stats());
   const w = await page.evaluate(() => window.petri.world().counts);
   const detail = await page.evaluate(() => {
@@ -59,6 +76,7 @@ async function measure(page) {
   assert.ok(s.cellsDrawn > 0, `something was drawn: ${JSON.stringify({ s, w, detail })}`);
   assert.equal(s.decodeErrors, 0);
   assert.equal(s.applyErrors, 0);
+  assert.equal(blank.blank, 0, `blank frames while the world had cells: ${blank.blank} of ${blank.frames}`);
   return {
     medianFrameMs: s.medianFrameMs,
     p99FrameMs: s.p99FrameMs,
@@ -67,6 +85,7 @@ async function measure(page) {
     fps: s.fps,
     frames: s.frames,
     cellsDrawn: s.cellsDrawn,
+    blankFrames: blank.blank,
     inView: w,
     framesReceived: s.framesReceived,
   };

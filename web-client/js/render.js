@@ -42,6 +42,7 @@ export class Renderer {
     this.lastNow = null;
     this.cellsDrawn = 0;
     this.cameraFresh = true;
+    this.seenViewJumps = 0;
     this.styles = new Map(); // 0xRRGGBB -> { fill, stroke }
     // Food is most of the cells: drawn one path per palette colour, from reused flat arrays.
     this.foodBuckets = PALETTE.map(() => ({ n: 0, xyr: new Float64Array(3 * 256) }));
@@ -99,6 +100,11 @@ export class Renderer {
     const hh = Math.max(v.half_height, 1);
     // Cover the screen: nothing outside the view rectangle is sent, so don't show past it.
     const targetScale = Math.max(this.width / (2 * hw), this.height / (2 * hh));
+    // The view jumped (see World.apply): snap, don't glide over the empty map in between.
+    if (world.viewJumps !== this.seenViewJumps) {
+      this.seenViewJumps = world.viewJumps;
+      this.cameraFresh = true;
+    }
     if (this.cameraFresh) {
       c.x = v.x;
       c.y = v.y;

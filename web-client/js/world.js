@@ -42,6 +42,7 @@ export class World {
     this.ghosts = [];
     this.lastApplyAt = null;
     this.gapMs = this.tickMs;
+    this.viewJumps = 0; // counted so the renderer can snap its camera too
   }
 
   setTickRate(rate) {
@@ -91,7 +92,14 @@ export class World {
       half_width: (this.view.half_width + d.dhalf_width) >>> 0,
       half_height: (this.view.half_height + d.dhalf_height) >>> 0,
     };
-    if (first) this.viewFrom = { ...this.view };
+    // A jump farther than the view's own size (a spectator whose player died and who now follows
+    // another one across the map) is not glided: the rectangles in between hold no cells, so a
+    // glide would flash an empty map.
+    const jump =
+      Math.abs(this.view.x - this.viewFrom.x) > this.view.half_width ||
+      Math.abs(this.view.y - this.viewFrom.y) > this.view.half_height;
+    if (first || jump) this.viewFrom = { ...this.view };
+    if (jump && !first) this.viewJumps += 1;
     this.rank = frame.rank;
     this.own = frame.own.slice();
 
