@@ -85,7 +85,7 @@ async function assertSamePelletColours(a, b) {
       const w = window.petri.world();
       const cam = window.petri.camera();
       const canvas = document.querySelector('#game');
-      const big = w.cells.filter((c) => c.kind !== 1);
+      const others = w.cells;
       const out = {};
       for (const c of w.cells) {
         if (c.kind !== 1) continue;
@@ -94,8 +94,10 @@ async function assertSamePelletColours(a, b) {
         if (sx < 20 || sy < 20 || sx > cam.width - 20 || sy > cam.height - 20) continue;
         if (document.elementFromPoint(sx, sy) !== canvas) continue; // under the HUD
         if (c.size * cam.scale < 4) continue;
-        // clear of every other cell (and food nearby), with a margin for movement
-        if (big.some((o) => Math.hypot(o.x - c.x, o.y - c.y) < o.size + c.size + 40)) continue;
+        // clear of every other cell, pellets included (overlapping pellets blend), with a margin
+        // for movement
+        const margin = (o) => (o.kind === 1 ? 10 : 40);
+        if (others.some((o) => o !== c && Math.hypot(o.x - c.x, o.y - c.y) < o.size + c.size + margin(o))) continue;
         out[`${c.x},${c.y}`] = [sx, sy];
       }
       return out;
