@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, gotoClient, waitFor, sleep } from './harness.js';
+import { startServer, launchBrowser, openPage, gotoClient, waitFor, sleep, ownCentre } from './harness.js';
 
 let server;
 let browser;
@@ -71,18 +71,19 @@ test('eaten by another player: the death card names the killer, and Respawn play
     );
     const hunterId = await hunter.evaluate(() => window.petri.stats().playerId);
 
-    // The hunter chases the prey (the prey stands still); the prey is about a quarter its mass.
+    // They walk toward each other (map coordinates are global, so each page's own position
+    // tells the other where to go); the prey is about a quarter of the hunter's mass.
     await waitFor(
       'the prey to be eaten',
       async () => {
         const died = await prey.evaluate(() => window.petri.died());
         if (died) return died;
-        await hunter.evaluate((id) => {
-          const w = window.petri.world();
-          const target = w.cells.find((c) => c.kind === 0 && c.owner === id);
-          if (target) window.petri.steer(target.x, target.y);
-          else window.petri.steer(0, 0); // not in view yet: go to the middle, where it spawned
-        }, preyStats.playerId);
+        const h = await ownCentre(hunter);
+        const p = await ownCentre(prey);
+        if (h && p) {
+          await hunter.evaluate(({ x, y }) => window.petri.steer(x, y), p);
+          await prey.evaluate(({ x, y }) => window.petri.steer(x, y), h);
+        }
         return null;
       },
       { ms: 60_000, every: 100 },
