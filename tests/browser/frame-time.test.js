@@ -74,8 +74,8 @@ async function measure(page) {
   }
   assert.ok(s.frames > 0, 'animation frames were measured');
   assert.ok(s.cellsDrawn > 0, `something was drawn: ${JSON.stringify({ s, w, detail })}`);
-  assert.equal(s.decodeErrors, 0);
-  assert.equal(s.applyErrors, 0);
+  assert.equal(s.decodeErrors, 0, JSON.stringify(page.problems));
+  assert.equal(s.applyErrors, 0, JSON.stringify(page.problems));
   assert.equal(blank.blank, 0, `blank frames while the world had cells: ${blank.blank} of ${blank.frames}`);
   return {
     medianFrameMs: s.medianFrameMs,

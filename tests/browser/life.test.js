@@ -73,6 +73,7 @@ test('eaten by another player: the death card names the killer, and Respawn play
 
     // They walk toward each other (map coordinates are global, so each page's own position
     // tells the other where to go); the prey is about a quarter of the hunter's mass.
+    let last = null;
     await waitFor(
       'the prey to be eaten',
       async () => {
@@ -80,6 +81,12 @@ test('eaten by another player: the death card names the killer, and Respawn play
         if (died) return died;
         const h = await ownCentre(hunter);
         const p = await ownCentre(prey);
+        last = {
+          h,
+          p,
+          hunter: await hunter.evaluate(() => window.petri.stats()),
+          prey: await prey.evaluate(() => window.petri.stats()),
+        };
         if (h && p) {
           await hunter.evaluate(({ x, y }) => window.petri.steer(x, y), p);
           await prey.evaluate(({ x, y }) => window.petri.steer(x, y), h);
@@ -87,7 +94,9 @@ test('eaten by another player: the death card names the killer, and Respawn play
         return null;
       },
       { ms: 60_000, every: 100 },
-    );
+    ).catch((e) => {
+      throw new Error(`${e.message}\nlast seen: ${JSON.stringify(last)}`);
+    });
     const died = await prey.evaluate(() => window.petri.died());
     assert.equal(died.killer_id, hunterId);
     assert.equal(died.killer, 'Hunter');
