@@ -83,14 +83,21 @@ test('Space splits your cell and W ejects mass', async () => {
     });
     await sleep(300);
     const beforeEject = await page.evaluate(() => window.petri.world().mass);
-    await page.keyboard.press('KeyW');
-    const afterEject = await waitFor('mass to drop after W', () =>
-      page.evaluate((m) => {
-        const w = window.petri.world();
-        return w.mass < m - 5 ? { mass: w.mass } : null;
-      }, beforeEject),
-      { ms: 5000, every: 40 },
-    );
+    // One W is enough; pressed again (at most 3 times) only if a press went unanswered, so a
+    // lost key event or the server's eject cooldown does not fail the test, but W must work.
+    let afterEject = null;
+    for (let i = 0; i < 3 && !afterEject; i++) {
+      await page.keyboard.press('KeyW');
+      afterEject = await waitFor('mass to drop after W', () =>
+        page.evaluate((m) => {
+          const w = window.petri.world();
+          return w.mass < m - 5 ? { mass: w.mass, presses: 0 } : null;
+        }, beforeEject),
+        { ms: 2000, every: 40 },
+      ).catch(() => null);
+      if (afterEject) afterEject.presses = i + 1;
+    }
+    assert.ok(afterEject, `W did not drop the mass (${beforeEject}) in 3 presses: ${JSON.stringify(await page.evaluate(() => window.petri.stats()))}`);
     assert.ok(afterEject.mass < beforeEject - 5, JSON.stringify({ still, beforeEject, afterEject }));
     assert.equal(await page.evaluate(() => window.petri.stats().ownCells), 1, 'W does not split');
 
