@@ -1,6 +1,9 @@
-// Colours: the server sends players' colours as 0xRRGGBB; everything else (food, ejected mass,
-// players we have no info on yet) gets a stable colour from its id, so a pellet keeps its colour
-// while it is in view and after it re-enters.
+// Colours: the server sends players' colours as 0xRRGGBB; players we have no info on yet get one
+// from their (global) player id. Food, ejected mass and viruses get theirs from `colorKey`: the
+// position where the cell entered our view. Not from the cell id: ids are per-client handles
+// (PROTOCOL.md), so an id-based colour differed between two players looking at the same pellet
+// and changed whenever a pellet left the view and came back under another handle. A pellet does
+// not move, so its key is the same for everyone and on every re-entry.
 
 export const PALETTE = [
   '#ff5a5f', '#ff9f1c', '#ffd23f', '#9be564', '#3bceac', '#0ead69', '#33a1fd',
@@ -13,6 +16,11 @@ export function paletteIndex(id) {
 }
 
 export const colorForId = (id) => PALETTE[paletteIndex(id)];
+
+/** A colour key from a cell's map position (whole map units, as the server sends them). */
+export function colorKey(x, y) {
+  return (Math.imul(x | 0, 73856093) ^ Math.imul(y | 0, 19349663)) >>> 0;
+}
 
 export function hexFromInt(rgb) {
   return `#${((rgb >>> 0) & 0xffffff).toString(16).padStart(6, '0')}`;

@@ -42,6 +42,7 @@ export class Renderer {
     this.lastNow = null;
     this.cellsDrawn = 0;
     this.cameraFresh = true;
+    this.seenViewJumps = 0;
     this.styles = new Map(); // 0xRRGGBB -> { fill, stroke }
     // Food is most of the cells: drawn one path per palette colour, from reused flat arrays.
     this.foodBuckets = PALETTE.map(() => ({ n: 0, xyr: new Float64Array(3 * 256) }));
@@ -99,6 +100,11 @@ export class Renderer {
     const hh = Math.max(v.half_height, 1);
     // Cover the screen: nothing outside the view rectangle is sent, so don't show past it.
     const targetScale = Math.max(this.width / (2 * hw), this.height / (2 * hh));
+    // The view jumped (see World.apply): snap, don't glide over the empty map in between.
+    if (world.viewJumps !== this.seenViewJumps) {
+      this.seenViewJumps = world.viewJumps;
+      this.cameraFresh = true;
+    }
     if (this.cameraFresh) {
       c.x = v.x;
       c.y = v.y;
@@ -200,7 +206,7 @@ export class Renderer {
       }
       drawn++;
       if (c.kind === KIND.FOOD) {
-        const bucket = this.foodBuckets[paletteIndex(c.id)];
+        const bucket = this.foodBuckets[paletteIndex(c.key)]; // not c.id: see colors.js
         if (bucket.xyr.length < 3 * (bucket.n + 1)) {
           const bigger = new Float64Array(bucket.xyr.length * 2);
           bigger.set(bucket.xyr);
@@ -286,7 +292,7 @@ export class Renderer {
       const player = world.players.get(c.owner);
       style = player ? this.styleFor(player.color) : this.styleFor(parseInt(colorForId(c.owner).slice(1), 16));
     } else {
-      style = this.styleFor(parseInt(colorForId(c.id).slice(1), 16));
+      style = this.styleFor(parseInt(colorForId(c.key).slice(1), 16)); // not c.id: see colors.js
     }
     // A subtle darker rim, drawn inside the circle so the cell is exactly `size` wide.
     const rim = Math.min(Math.max(1.2 / s, r * 0.06), 6 / s, r * 0.3);

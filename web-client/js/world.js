@@ -5,6 +5,7 @@
 // 60 Hz screen) without ever jumping.
 
 import { KIND, massOf } from './protocol.js';
+import { colorKey } from './colors.js';
 
 export class ApplyError extends Error {
   constructor(message) {
@@ -32,7 +33,8 @@ export class World {
     this.viewFrom = { ...this.view };
     this.rank = 0;
     this.own = [];
-    /** id -> { id, kind, owner, x, y, size, fromX, fromY, fromSize } (x, y, size: server's) */
+    /** id -> { id, kind, owner, x, y, size, fromX, fromY, fromSize, key } (x, y, size: server's;
+     *  key: colour key from where the cell entered, see colors.js) */
     this.cells = new Map();
     /** id -> { id, name, color } */
     this.players = new Map();
@@ -40,6 +42,7 @@ export class World {
     this.ghosts = [];
     this.lastApplyAt = null;
     this.gapMs = this.tickMs;
+    this.viewJumps = 0; // counted so the renderer can snap its camera too
   }
 
   setTickRate(rate) {
@@ -89,7 +92,14 @@ export class World {
       half_width: (this.view.half_width + d.dhalf_width) >>> 0,
       half_height: (this.view.half_height + d.dhalf_height) >>> 0,
     };
-    if (first) this.viewFrom = { ...this.view };
+    // A jump farther than the view's own size (a spectator whose player died and who now follows
+    // another one across the map) is not glided: the rectangles in between hold no cells, so a
+    // glide would flash an empty map.
+    const jump =
+      Math.abs(this.view.x - this.viewFrom.x) > this.view.half_width ||
+      Math.abs(this.view.y - this.viewFrom.y) > this.view.half_height;
+    if (first || jump) this.viewFrom = { ...this.view };
+    if (jump && !first) this.viewJumps += 1;
     this.rank = frame.rank;
     this.own = frame.own.slice();
 
@@ -104,7 +114,7 @@ export class World {
       this.cells.delete(id);
       if (eatenBy.has(id)) {
         this.ghosts.push({
-          id, kind: c.kind, owner: c.owner, x: c.fromX, y: c.fromY, size: c.fromSize,
+          id, kind: c.kind, owner: c.owner, x: c.fromX, y: c.fromY, size: c.fromSize, key: c.key,
           eater: eatenBy.get(id), start: now,
         });
       }
@@ -113,7 +123,7 @@ export class World {
       if (this.cells.has(e.id)) throw new ApplyError(`cell ${e.id} entered twice`);
       this.cells.set(e.id, {
         id: e.id, kind: e.kind, owner: e.owner, x: e.x, y: e.y, size: e.size,
-        fromX: e.x, fromY: e.y, fromSize: e.size,
+        fromX: e.x, fromY: e.y, fromSize: e.size, key: colorKey(e.x, e.y),
       });
     }
     for (const d of frame.changed) {

@@ -1,0 +1,46 @@
+// Leaving a room and joining one again on the same connection: every frame after the join's
+// answer must belong to the new session. A frame of the session that `leave` ended, delivered
+// after the new `join` was answered, does not fit the new picture (the client sees "cell N
+// entered twice" and has to resynchronise by reconnecting).
+//
+// KNOWN SERVER BUG (todo): seen in about 1 run of 5 of frame-time.test.js, where the page leaves
+// and rejoins a room with 300 bots as a spectator. Frames carry no session marker, so the client
+// cannot tell such a leftover from a new frame. This test repeats the switch to show it; it is
+// marked todo so that it reports without failing the suite until the server orders them.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, gotoClient, waitFor, sleep } from './harness.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ bots: 200, config: '[main_room]\ncapacity = 300\nbots = 200\n[limits]\nmax_capacity = 300\n' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+test('leave then join again: no frame of the old session after the new join', { todo: 'server: frames of a left session can follow the next join answer' }, async () => {
+  const page = await openPage(browser);
+  try {
+    await gotoClient(page, server);
+    for (let i = 0; i < 12; i++) {
+      const spectate = i % 2 === 0;
+      const answer = await page.evaluate((s) => window.petri.join('main', { spectate: s }), spectate);
+      assert.equal(answer.ok, true, JSON.stringify(answer));
+      await waitFor('frames of the new session', () => page.evaluate(() => window.petri.stats().framesReceived > 0 && window.petri.stats().cells > 0));
+      await sleep(300);
+      await page.evaluate(() => window.petri.leave());
+    }
+    const s = await page.evaluate(() => window.petri.stats());
+    assert.equal(s.applyErrors, 0, JSON.stringify(page.problems));
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await page.context().close();
+  }
+});

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Petri's web client in a real headless Chromium (docs/BROWSER-TESTS.md).
+#   PETRI_BIN   the server binary (default: target/debug/petri under the repo root)
+#   CHROMIUM_BIN  the browser (default: /usr/bin/chromium, Debian's `chromium` package)
+# Extra arguments go to `node --test` (e.g. a single file: bash tests/browser/run.sh rooms.test.js).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$here"
+
+chromium="${CHROMIUM_BIN:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  echo "error: no Chromium at $chromium. Install Debian's: apt-get install -y chromium" >&2
+  echo "       (or point CHROMIUM_BIN at another Chromium build)" >&2
+  exit 1
+fi
+
+bin="${PETRI_BIN:-target/debug/petri}"
+case "$bin" in /*) ;; *) bin="$repo/$bin" ;; esac
+if [ ! -x "$bin" ]; then
+  echo "error: no Petri binary at $bin: build it (cargo build -p petri-server) or set PETRI_BIN" >&2
+  exit 1
+fi
+export PETRI_BIN="$bin"
+
+if [ ! -f node_modules/playwright-core/package.json ]; then
+  echo "== npm ci (playwright-core)"
+  npm ci --no-audit --no-fund
+fi
+
+mkdir -p "$repo/tests/artifacts"
+echo "== browser tests (Chromium: $("$chromium" --version 2>/dev/null | head -1))"
+if [ "$#" -gt 0 ]; then
+  exec node --test --test-concurrency=1 "$@"
+fi
+exec node --test --test-concurrency=1 ./*.test.js
