@@ -3,10 +3,10 @@
 // after the new `join` was answered, does not fit the new picture (the client sees "cell N
 // entered twice" and has to resynchronise by reconnecting).
 //
-// KNOWN SERVER BUG (todo): seen in about 1 run of 5 of frame-time.test.js, where the page leaves
-// and rejoins a room with 300 bots as a spectator. Frames carry no session marker, so the client
-// cannot tell such a leftover from a new frame. This test repeats the switch to show it; it is
-// marked todo so that it reports without failing the suite until the server orders them.
+// This was a server bug (seen in about 1 run of 5 of frame-time.test.js): the room being left
+// only heard of the `leave` on its next command, and kept sending frames meanwhile. Now the
+// server ends a session's link the moment the socket leaves or joins again, and the client drops
+// frames that arrive while a join is pending. This test repeats the switch to keep it fixed.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ after(async () => {
   if (server) await server.stop();
 });
 
-test('leave then join again: no frame of the old session after the new join', { todo: 'server: frames of a left session can follow the next join answer' }, async () => {
+test('leave then join again: no frame of the old session after the new join', async () => {
   const page = await openPage(browser);
   try {
     await gotoClient(page, server);

@@ -68,8 +68,8 @@ const net = new Net({
   },
   frame(data) {
     if (state.joining) {
-      // The new room's first frame may overtake the join's answer: keep it for then.
-      if (state.pending.length < 64) state.pending.push(data);
+      // The server answers a join before it sends any frame of the new session, and stops the
+      // old session's frames when we leave: a frame before the answer is the old room's. Drop it.
       return;
     }
     if (!net.session) return; // a frame of a room we just left
