@@ -72,7 +72,8 @@ test('eaten by another player: the death card names the killer, and Respawn play
     const hunterId = await hunter.evaluate(() => window.petri.stats().playerId);
 
     // They walk toward each other (map coordinates are global, so each page's own position
-    // tells the other where to go); the prey is about a quarter of the hunter's mass.
+    // tells the other where to go), then the prey waits; it is about a quarter of the hunter's
+    // mass.
     let last = null;
     await waitFor(
       'the prey to be eaten',
@@ -89,7 +90,9 @@ test('eaten by another player: the death card names the killer, and Respawn play
         };
         if (h && p) {
           await hunter.evaluate(({ x, y }) => window.petri.steer(x, y), p);
-          await prey.evaluate(({ x, y }) => window.petri.steer(x, y), h);
+          // The prey comes closer, then stands still to be eaten.
+          const far = Math.hypot(h.x - p.x, h.y - p.y) > 300;
+          await prey.evaluate(({ x, y }) => window.petri.steer(x, y), far ? h : p);
         }
         return null;
       },

@@ -147,11 +147,14 @@ test('two pages draw the same pellets in the same colours', async () => {
     await waitFor('B plays', () => b.evaluate(() => window.petri.stats().ownCells > 0));
     await waitFor('A plays', () => a.evaluate(() => window.petri.stats().ownCells > 0));
     // Meet in the middle so that the two views overlap.
-    for (const p of [a, b]) await p.evaluate(() => window.petri.steer(0, 0));
+    // Not at the same point: one that ate a few more pellets on the way could eat the other.
+    await a.evaluate(() => window.petri.steer(-200, 0));
+    await b.evaluate(() => window.petri.steer(200, 0));
     await waitFor('both near the middle', async () => {
       const [ca, cb] = [await ownCentre(a), await ownCentre(b)];
-      return ca && cb && Math.hypot(ca.x, ca.y) < 250 && Math.hypot(cb.x, cb.y) < 250;
+      return ca && cb && Math.hypot(ca.x + 200, ca.y) < 150 && Math.hypot(cb.x - 200, cb.y) < 150;
     }, { ms: 30_000, every: 200 });
+    for (const p of [a, b]) assert.equal(await p.evaluate(() => window.petri.stats().screen), 'playing');
     await assertSamePelletColours(a, b);
     assert.deepEqual(a.problems, []);
     assert.deepEqual(b.problems, []);
