@@ -13,7 +13,6 @@
 mod common;
 
 use bytes::Bytes;
-use petri_server::realtime::engine::Outbound;
 use petri_server::realtime::{
     EngineConn, EngineService, EngineSession, ProtocolError, RealtimeConfig, SocketIo, SocketRef,
 };
@@ -115,12 +114,12 @@ impl EngineService for Echo {
 
 impl EngineSession for EchoSession {
     fn on_text(&mut self, text: &str) -> Result<(), ProtocolError> {
-        let _ = self.0.send_text(format!("4{text}"), false);
+        let _ = self.0.send_text(&format!("4{text}"), false);
         Ok(())
     }
 
     fn on_binary(&mut self, data: Bytes) -> Result<(), ProtocolError> {
-        let _ = self.0.send(Outbound::Binary(data), false);
+        let _ = self.0.send_binary(&data, false);
         Ok(())
     }
 

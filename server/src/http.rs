@@ -10,7 +10,7 @@
 //! connection is told to close (WebSocket close frame; idle HTTP keep-alive connections are shut
 //! down gracefully), and `serve` waits up to `shutdown_grace` for them to finish.
 
-use crate::realtime::connection::{self, ws_config};
+use crate::realtime::connection;
 use crate::realtime::{EngineService, RealtimeConfig, SocketIo};
 use bytes::Bytes;
 use http_body_util::Full;
@@ -26,11 +26,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::Role;
 
 /// The most a request line plus headers may take: larger requests are refused (431/400) before
 /// they cost more memory. Browsers send a few KiB.
@@ -291,7 +289,6 @@ impl Ctx {
         let shutdown_rx = self.shutdown_rx.clone();
         let drain = self.drain_tx.clone();
         let handshake_timeout = cfg.handshake_timeout;
-        let ws_cfg = ws_config(cfg);
         tokio::spawn(async move {
             let _slot = slot;
             let _address_slot = address_slot;
@@ -308,13 +305,23 @@ impl Ctx {
                         return;
                     }
                 };
-            let ws = WebSocketStream::from_raw_socket(
-                TokioIo::new(upgraded),
-                Role::Server,
-                Some(ws_cfg),
+            // Emits write to the TCP socket directly (realtime::outbox), so take it back from
+            // hyper, with whatever hyper read past the upgrade request.
+            let parts = match upgraded.downcast::<TokioIo<TcpStream>>() {
+                Ok(parts) => parts,
+                Err(_) => {
+                    tracing::error!("websocket upgrade is not over a TCP stream");
+                    return;
+                }
+            };
+            connection::run(
+                parts.io.into_inner(),
+                parts.read_buf,
+                service,
+                Some(peer),
+                shutdown_rx,
             )
             .await;
-            connection::run(ws, service, Some(peer), shutdown_rx).await;
         });
 
         let mut resp = Response::new(Full::new(Bytes::new()));

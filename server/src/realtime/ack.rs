@@ -37,7 +37,7 @@ impl Ack {
         let text =
             socketio::encode_ack(self.socket.ns(), self.id, &payload.args, payload.bins.len());
         self.socket
-            .send_encoded(Arc::new(EncodedPacket::message(&text, payload.bins)), false)
+            .send_encoded(&EncodedPacket::message(&text, payload.bins), false)
     }
 
     /// The ack id the client chose.

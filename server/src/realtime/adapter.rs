@@ -2,55 +2,67 @@
 //!
 //! Named after the JS server's "adapter" (the piece a Redis/cluster adapter would replace).
 //! Petri runs one process, so a `RwLock<HashMap>` is all it needs: joins/leaves take the write
-//! lock briefly; broadcasts take the read lock only long enough to copy the member ids, and never
-//! hold it while sending.
+//! lock briefly; broadcasts take the read lock only long enough to copy the member handles, and
+//! never hold it while sending.
 
+use super::socket::SocketRef;
 use parking_lot::RwLock;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A room name.
 pub type Room = Arc<str>;
 
-/// Room membership of one namespace.
+/// Room membership of one namespace: room name, then socket id, to the socket itself (so a
+/// broadcast needs no second lookup per receiver).
 #[derive(Default)]
 pub(crate) struct Adapter {
-    rooms: RwLock<HashMap<Room, HashSet<Arc<str>>>>,
+    rooms: RwLock<HashMap<Room, HashMap<Arc<str>, SocketRef>>>,
 }
 
 impl Adapter {
-    pub(crate) fn add(&self, sid: &Arc<str>, room: &Room) {
+    pub(crate) fn add(&self, socket: &SocketRef, room: &Room) {
         self.rooms
             .write()
             .entry(room.clone())
             .or_default()
-            .insert(sid.clone());
+            .insert(socket.id_arc().clone(), socket.clone());
     }
 
     pub(crate) fn remove(&self, sid: &str, room: &str) {
-        let mut rooms = self.rooms.write();
-        if let Some(members) = rooms.get_mut(room) {
-            members.remove(sid);
+        // the removed socket handle is dropped after the lock is released
+        let removed = {
+            let mut rooms = self.rooms.write();
+            let Some(members) = rooms.get_mut(room) else {
+                return;
+            };
+            let removed = members.remove(sid);
             if members.is_empty() {
                 rooms.remove(room);
             }
-        }
+            removed
+        };
+        drop(removed);
     }
 
-    /// The union of the members of `rooms` (each socket once).
-    pub(crate) fn members(&self, rooms: &[Room]) -> HashSet<Arc<str>> {
-        let map = self.rooms.read();
-        let mut out = HashSet::new();
-        for r in rooms {
-            if let Some(m) = map.get(r) {
-                out.extend(m.iter().cloned());
+    /// Appends the members of `rooms` to `out`, each socket once.
+    pub(crate) fn collect_members(&self, rooms: &[Room], out: &mut Vec<SocketRef>) {
+        {
+            let map = self.rooms.read();
+            for r in rooms {
+                if let Some(m) = map.get(r) {
+                    out.extend(m.values().cloned());
+                }
             }
         }
-        out
+        if rooms.len() > 1 {
+            out.sort_unstable_by_key(|s| Arc::as_ptr(s) as usize);
+            out.dedup_by(|a, b| Arc::ptr_eq(a, b));
+        }
     }
 
     /// Number of sockets in `room`.
     pub(crate) fn len(&self, room: &str) -> usize {
-        self.rooms.read().get(room).map_or(0, HashSet::len)
+        self.rooms.read().get(room).map_or(0, HashMap::len)
     }
 }

@@ -1,14 +1,15 @@
 //! Emitting to many sockets: rooms, except-sender, volatile.
 //!
-//! The packet is encoded exactly once; every receiver's queue gets an `Arc` of the same encoded
-//! frames (and the attachments are `Bytes`, so shared too). Fan-out never waits: each receiver
-//! gets a `try_send`, and a receiver that cannot keep up is handled by the slow-consumer policy
-//! without affecting the others.
+//! The packet is encoded exactly once, into WebSocket frames every receiver's socket is handed as
+//! they are (no copy, no per-receiver framing). Fan-out never waits: each receiver gets a
+//! non-blocking write (see [`super::outbox`]), and a receiver that cannot keep up is handled by
+//! the slow-consumer policy without affecting the others.
 
 use super::adapter::Room;
 use super::namespace::Namespace;
 use super::socket::{SocketRef, encode_event};
 use super::{EmitError, Payload};
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// A set of target sockets plus emit options. Build with `ns.to(..)`, `socket.broadcast()`,
@@ -74,28 +75,42 @@ impl BroadcastOperator {
         self
     }
 
-    /// Encodes once and queues to every target. Per-receiver failures (disconnected, slow) are
+    /// Encodes once and sends to every target. Per-receiver failures (disconnected, slow) are
     /// handled per receiver; only an invalid event name is an error.
     pub fn emit(self, event: &str, payload: impl Into<Payload>) -> Result<(), EmitError> {
-        let pkt = Arc::new(encode_event(self.ns.path(), event, payload.into(), None)?);
+        let pkt = encode_event(self.ns.path(), event, payload.into(), None)?;
         if let Some(s) = &self.only {
-            return s.send_encoded(pkt, self.volatile);
+            return s.send_encoded(&pkt, self.volatile);
         }
-        let targets: Vec<SocketRef> = if self.all {
-            self.ns.sockets()
-        } else {
-            let members = self.ns.adapter().members(&self.rooms);
-            members
-                .iter()
-                .filter_map(|sid| self.ns.get_socket(sid))
-                .collect()
-        };
-        for s in targets {
-            if self.except.as_deref() == Some(s.id()) {
-                continue;
+        with_scratch(|targets| {
+            if self.all {
+                self.ns.collect_sockets(targets);
+            } else {
+                self.ns.adapter().collect_members(&self.rooms, targets);
             }
-            let _ = s.send_encoded(pkt.clone(), self.volatile);
-        }
+            for s in targets.iter() {
+                if self.except.as_deref() == Some(s.id()) {
+                    continue;
+                }
+                let _ = s.send_encoded(&pkt, self.volatile);
+            }
+        });
         Ok(())
     }
+}
+
+/// Runs `f` with an empty list for a broadcast's targets, kept per thread so a room's tick thread
+/// does not allocate one per broadcast. The handles are released before returning.
+fn with_scratch(f: impl FnOnce(&mut Vec<SocketRef>)) {
+    thread_local! {
+        static TARGETS: RefCell<Vec<SocketRef>> = const { RefCell::new(Vec::new()) };
+    }
+    TARGETS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut targets) => {
+            f(&mut targets);
+            targets.clear();
+        }
+        // re-entered from inside a send (not expected): use a list of its own
+        Err(_) => f(&mut Vec::new()),
+    });
 }

@@ -101,7 +101,7 @@ impl Client {
         let ns = self.io.namespaces.read().get(&nsp).cloned();
         let Some(ns) = ns else {
             let _ = self.conn.send_text(
-                format!(
+                &format!(
                     "4{}",
                     socketio::encode_connect_error(&nsp, "Invalid namespace")
                 ),
@@ -119,7 +119,7 @@ impl Client {
                 .unwrap_or_else(|_| Err("middleware error".to_owned()));
             if let Err(message) = verdict {
                 let _ = self.conn.send_text(
-                    format!("4{}", socketio::encode_connect_error(&nsp, &message)),
+                    &format!("4{}", socketio::encode_connect_error(&nsp, &message)),
                     false,
                 );
                 return;
@@ -128,7 +128,7 @@ impl Client {
         // The CONNECT answer is queued before the socket becomes visible to broadcasts, so the
         // client never sees an event of a namespace it has not been told it joined.
         let _ = self.conn.send_text(
-            format!("4{}", socketio::encode_connect(&nsp, socket.id())),
+            &format!("4{}", socketio::encode_connect(&nsp, socket.id())),
             false,
         );
         socket.mark_connected();

@@ -1,38 +1,39 @@
-//! One Engine.IO connection over one WebSocket: the read/write loop and the heartbeat.
+//! One Engine.IO connection over one WebSocket: the read loop, the heartbeat, and the close.
 //!
-//! A single task owns the WebSocket and `select!`s over four things: an incoming frame, an
-//! outgoing packet from the send queue, the heartbeat/connect timer, and close requests (from
-//! `EngineConn::close` or server shutdown). Owning the socket in one task means no lock around
-//! it, and the session (`EngineSession`) is only ever touched here, so it needs no lock either.
+//! A single task owns the reading side and `select!`s over: an incoming frame, the outbox's
+//! backlog (written out as the socket drains), the heartbeat/connect timer, and close requests
+//! (from `EngineConn::close` or server shutdown). Emits do not pass through this task: they write
+//! to the socket directly from the emitting thread ([`super::outbox`]), so a broadcast to a
+//! thousand clients wakes no task at all. The session (`EngineSession`) is only ever touched
+//! here, so it needs no lock.
 //!
-//! Whatever goes wrong with this peer (bad frame, oversized message, I/O error, dead heartbeat)
-//! ends this loop with a logged [`DisconnectReason`]; nothing here can affect another connection.
+//! Whatever goes wrong with this peer (bad frame, oversized message, I/O error, dead heartbeat,
+//! full backlog) ends this loop with a logged [`DisconnectReason`]; nothing here can affect
+//! another connection.
 
-use super::engine::{EngineConn, EngineService, Outbound, new_id};
+use super::engine::{EngineConn, EngineService, new_id};
+use super::outbox::{Outbox, RawSink};
+use super::transport::Transport;
 use super::{DisconnectReason, RealtimeConfig};
-use futures_util::{SinkExt, StreamExt};
+use bytes::Bytes;
+use futures_util::StreamExt;
 use petri_shared::engineio::{self, OpenPayload, PacketType};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, watch};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-
-/// How many queued packets are written before one flush (batches syscalls under load while
-/// keeping the read side responsive).
-const WRITE_BATCH: usize = 64;
 
 /// The tungstenite limits derived from the config: `max_payload` bounds both messages and frames,
 /// so an oversized message is refused while it is being read, before it is buffered whole.
 ///
-/// Buffers are small because every connection holds them for its whole life: tungstenite's 128 KiB
-/// defaults would cost 2.5 GB for 10,000 idle clients. Game traffic is a few hundred bytes a
-/// message; a larger one simply takes more reads. The write buffer may grow to hold what a slow
-/// peer has not read yet, bounded so it cannot grow without limit (past it the connection closes).
+/// tungstenite only reads here (and writes the odd control frame, straight through to the
+/// outbox), so it needs no write buffer. Its read buffer is small because every connection holds
+/// it for its whole life: tungstenite's 128 KiB default would cost 1.3 GB for 10,000 idle clients.
 pub fn ws_config(
     cfg: &RealtimeConfig,
 ) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
@@ -40,34 +41,38 @@ pub fn ws_config(
         .max_message_size(Some(cfg.max_payload))
         .max_frame_size(Some(cfg.max_payload))
         .read_buffer_size(WS_READ_BUFFER)
-        .write_buffer_size(WS_WRITE_BUFFER)
-        .max_write_buffer_size(WS_MAX_WRITE_BUFFER.max(2 * cfg.max_payload))
+        .write_buffer_size(0)
 }
 
 /// Bytes read from the socket at a time, per connection. tungstenite zero-fills its whole read
 /// buffer on every read, so its default 128 KiB is resident for every connection (1.3 GB for
-/// 10,000 idle clients, bench/RESULTS-realtime.md) and costs a memset per wake-up. Client frames
+/// 10,000 idle clients, bench/RESULTS-realtime.md) and costs a memset per read. Client frames
 /// are small (inputs, acks); a bigger one grows the buffer as needed.
 const WS_READ_BUFFER: usize = 4 * 1024;
-/// Bytes gathered before a write is flushed.
-const WS_WRITE_BUFFER: usize = 4 * 1024;
-/// The most unsent bytes one connection may hold.
-const WS_MAX_WRITE_BUFFER: usize = 1024 * 1024;
 
-/// Runs one Engine.IO session on an open WebSocket until it ends. `shutdown` flips to `true` (or
-/// its sender is dropped) when the server stops. `peer` is only informative (logs, sockets).
-pub async fn run<S>(
-    mut ws: WebSocketStream<S>,
+/// Runs one Engine.IO session on a freshly upgraded WebSocket until it ends. `prefix` holds the
+/// bytes the HTTP layer read past the upgrade request. `shutdown` flips to `true` (or its sender
+/// is dropped) when the server stops. `peer` is only informative (logs, sockets).
+pub async fn run(
+    socket: TcpStream,
+    prefix: Bytes,
     service: Arc<dyn EngineService>,
     peer: Option<SocketAddr>,
     mut shutdown: watch::Receiver<bool>,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
+) {
     let cfg = service.config().clone();
-    let (tx, mut rx) = mpsc::channel(cfg.send_queue_depth.max(1));
+    let socket = Arc::new(socket);
+    let sink: Arc<dyn RawSink> = socket.clone();
+    let outbox = Arc::new(Outbox::new(sink, cfg.send_queue_depth));
+    let mut ws = WebSocketStream::from_partially_read(
+        Transport::new(socket.clone(), outbox.clone()),
+        prefix.to_vec(),
+        Role::Server,
+        Some(ws_config(&cfg)),
+    )
+    .await;
     let sid = new_id();
-    let conn = EngineConn::new(sid.clone(), peer, tx);
+    let conn = EngineConn::new(sid.clone(), peer, outbox.clone());
 
     let open = OpenPayload {
         sid: sid.to_string(),
@@ -76,11 +81,9 @@ pub async fn run<S>(
         ping_timeout: cfg.ping_timeout.as_millis() as u64,
         max_payload: cfg.max_payload as u64,
     };
-    if !matches!(
-        timeout(cfg.write_timeout, ws.send(Message::text(open.to_packet()))).await,
-        Ok(Ok(()))
-    ) {
+    if conn.send_text(&open.to_packet(), false).is_err() {
         tracing::debug!(%sid, "could not send the Engine.IO open packet");
+        outbox.release();
         return;
     }
     tracing::debug!(%sid, ?peer, "engine.io connection open");
@@ -122,7 +125,7 @@ pub async fn run<S>(
                             // v4 clients do not ping, but answering is harmless and helps
                             // probes and older tooling.
                             PacketType::Ping => conn
-                                .send_text(engineio::encode_text(PacketType::Pong, p.data), false)
+                                .send_text(&engineio::encode_text(PacketType::Pong, p.data), false)
                                 .map_err(|_| DisconnectReason::SlowConsumer),
                             PacketType::Close => Err(DisconnectReason::TransportClose),
                             PacketType::Noop | PacketType::Upgrade => Ok(()),
@@ -142,10 +145,8 @@ pub async fn run<S>(
                     break reason;
                 }
             }
-            Some(out) = rx.recv() => {
-                if let Err(reason) = write_batch(&mut ws, out, &mut rx, &cfg).await {
-                    break reason;
-                }
+            error = outbox.run_writer() => {
+                break DisconnectReason::TransportError(error.to_string());
             }
             _ = sleep_until(wake_at) => {
                 let now = Instant::now();
@@ -156,12 +157,10 @@ pub async fn run<S>(
                     break DisconnectReason::ConnectTimeout;
                 }
                 if pong_deadline.is_none() && now >= next_ping {
-                    let ping = Message::text(engineio::encode_text(PacketType::Ping, ""));
-                    match timeout(cfg.write_timeout, ws.send(ping)).await {
-                        Ok(Ok(())) => pong_deadline = Some(now + cfg.ping_timeout),
-                        Ok(Err(e)) => break classify(e),
-                        Err(_) => break DisconnectReason::TransportError("write timeout".into()),
-                    }
+                    // A ping that does not fit closes the connection (reliable send): the
+                    // close request is seen on the next turn of the loop.
+                    let _ = conn.send_text(&engineio::encode_text(PacketType::Ping, ""), false);
+                    pong_deadline = Some(now + cfg.ping_timeout);
                 }
             }
         }
@@ -180,23 +179,27 @@ pub async fn run<S>(
     }
     session.on_close(&reason);
 
-    // A server-initiated close still delivers what was queued before it (e.g. a final event).
-    if matches!(
+    // A server-initiated close still delivers what was queued before it (e.g. a final event);
+    // after an error only the frame the peer is in the middle of receiving is finished.
+    if !matches!(
         reason,
         DisconnectReason::ForcedClose | DisconnectReason::ServerShutdown
     ) {
-        while let Ok(out) = rx.try_recv() {
-            if write_batch(&mut ws, out, &mut rx, &cfg).await.is_err() {
-                break;
-            }
-        }
+        outbox.discard_unstarted();
     }
-    drop(rx);
     let frame = CloseFrame {
         code: close_code(&reason),
         reason: reason.as_str().into(),
     };
-    let _ = timeout(cfg.write_timeout, ws.close(Some(frame))).await;
+    let _ = timeout(cfg.write_timeout, async {
+        // tungstenite writes the close frame (or its reply to the peer's) into the outbox
+        let _ = ws.close(Some(frame)).await;
+        outbox.flush().await
+    })
+    .await;
+    // Emitters still holding this connection's handle can no longer reach the socket; it closes
+    // when `ws` and `socket` drop here.
+    outbox.release();
 }
 
 /// The WebSocket close code that tells the peer (and packet captures) why.
@@ -208,50 +211,6 @@ fn close_code(reason: &DisconnectReason) -> CloseCode {
         DisconnectReason::ServerShutdown => CloseCode::Away,
         DisconnectReason::HandlerPanic => CloseCode::Error,
         _ => CloseCode::Normal,
-    }
-}
-
-/// Writes `first` and up to `WRITE_BATCH - 1` further queued packets, then flushes, all within
-/// `write_timeout`.
-async fn write_batch<S>(
-    ws: &mut WebSocketStream<S>,
-    first: Outbound,
-    rx: &mut mpsc::Receiver<Outbound>,
-    cfg: &RealtimeConfig,
-) -> Result<(), DisconnectReason>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let work = async {
-        feed(ws, first).await?;
-        for _ in 1..WRITE_BATCH {
-            match rx.try_recv() {
-                Ok(out) => feed(ws, out).await?,
-                Err(_) => break,
-            }
-        }
-        ws.flush().await
-    };
-    match timeout(cfg.write_timeout, work).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(classify(e)),
-        Err(_) => Err(DisconnectReason::TransportError("write timeout".into())),
-    }
-}
-
-async fn feed<S>(ws: &mut WebSocketStream<S>, out: Outbound) -> Result<(), WsError>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    match out {
-        Outbound::Packet(p) => {
-            ws.feed(Message::Text(p.text.clone())).await?;
-            for b in &p.bins {
-                ws.feed(Message::Binary(b.clone())).await?;
-            }
-            Ok(())
-        }
-        Outbound::Binary(b) => ws.feed(Message::Binary(b)).await,
     }
 }
 

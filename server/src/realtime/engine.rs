@@ -7,6 +7,8 @@
 //! a plain echo to run the official Engine.IO test suite. Keeping the layers apart keeps each
 //! small enough to reason about.
 
+use super::outbox::{Outbox, Refused};
+use super::wire::{self, FrameWriter};
 use super::{DisconnectReason, EmitError, RealtimeConfig};
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -15,8 +17,7 @@ use std::hash::BuildHasher;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use tokio::sync::{Notify, mpsc};
-use tokio_tungstenite::tungstenite::Utf8Bytes;
+use tokio::sync::Notify;
 
 /// Error returned by a session for a packet that breaks the protocol; the connection is closed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,42 +55,36 @@ pub trait EngineSession: Send {
     }
 }
 
-/// A packet encoded once, shared by every receiver: one text frame plus its binary attachment
-/// frames, which must go out back-to-back (so they are one queue entry).
+/// A packet encoded once into its WebSocket frames (the text frame, then its binary attachment
+/// frames, which must go out back to back), shared by every receiver. Cloning it is cheap.
 #[derive(Debug, Clone)]
 pub struct EncodedPacket {
-    /// The complete Engine.IO text frame (type digit included).
-    pub text: Utf8Bytes,
-    /// Binary frames that follow the text frame.
-    pub bins: Vec<Bytes>,
+    wire: Bytes,
 }
 
 impl EncodedPacket {
-    /// Wraps a Socket.IO packet text in an Engine.IO `message` frame (`4...`).
+    /// An Engine.IO `message` (`4` + the Socket.IO packet text) and its attachments.
     pub fn message(sio_text: &str, bins: Vec<Bytes>) -> Self {
-        let mut text = String::with_capacity(1 + sio_text.len());
-        text.push('4');
-        text.push_str(sio_text);
+        let payload = 1 + sio_text.len() + bins.iter().map(|b| b.len()).sum::<usize>();
+        let mut frames = FrameWriter::with_capacity(1 + bins.len(), payload).text(&["4", sio_text]);
+        for b in &bins {
+            frames = frames.binary(b);
+        }
         Self {
-            text: text.into(),
-            bins,
+            wire: frames.finish(),
         }
     }
-}
 
-/// One entry of a connection's send queue.
-#[derive(Debug, Clone)]
-pub enum Outbound {
-    /// A text frame and its attachments (shared between all receivers of a broadcast).
-    Packet(Arc<EncodedPacket>),
-    /// A lone binary frame (raw Engine.IO binary message).
-    Binary(Bytes),
+    /// The frames as they go on the wire.
+    pub fn wire(&self) -> &Bytes {
+        &self.wire
+    }
 }
 
 struct ConnShared {
     sid: Arc<str>,
     peer: Option<SocketAddr>,
-    tx: mpsc::Sender<Outbound>,
+    outbox: Arc<Outbox>,
     closing: AtomicBool,
     reason: Mutex<Option<DisconnectReason>>,
     wake: Notify,
@@ -111,12 +106,12 @@ impl std::fmt::Debug for EngineConn {
 }
 
 impl EngineConn {
-    pub(crate) fn new(sid: Arc<str>, peer: Option<SocketAddr>, tx: mpsc::Sender<Outbound>) -> Self {
+    pub(crate) fn new(sid: Arc<str>, peer: Option<SocketAddr>, outbox: Arc<Outbox>) -> Self {
         Self {
             inner: Arc::new(ConnShared {
                 sid,
                 peer,
-                tx,
+                outbox,
                 closing: AtomicBool::new(false),
                 reason: Mutex::new(None),
                 wake: Notify::new(),
@@ -134,45 +129,42 @@ impl EngineConn {
         self.inner.peer
     }
 
-    /// Queues `out` without waiting. When the queue is full the client is a slow consumer:
-    /// a `volatile` packet is dropped; otherwise the connection is closed (reliable delivery can
-    /// no longer be guaranteed, and buffering without bound would let one client eat the
-    /// server's memory).
-    pub fn send(&self, out: Outbound, volatile: bool) -> Result<(), EmitError> {
+    /// Sends complete WebSocket frames without waiting: straight to the socket when it takes
+    /// them, else into the connection's backlog. When the backlog is full the client is a slow
+    /// consumer: a `volatile` packet is dropped; otherwise the connection is closed (reliable
+    /// delivery can no longer be guaranteed, and buffering without bound would let one client eat
+    /// the server's memory). See [`Outbox::send`].
+    pub fn send_frames(&self, wire: &Bytes, volatile: bool) -> Result<(), EmitError> {
         if self.is_closing() {
             return Err(EmitError::Disconnected);
         }
-        // Volatile packets (game frames) may only fill three quarters of the queue: the rest is
-        // kept for reliable messages, so a client that is merely behind loses frames, not its
-        // connection, when a reliable event comes along.
-        let tx = &self.inner.tx;
-        if volatile && tx.capacity() <= tx.max_capacity() / 4 {
-            tracing::trace!(sid = %self.inner.sid, "volatile packet dropped: send queue nearly full");
-            return Err(EmitError::QueueFull);
-        }
-        match tx.try_send(out) {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(EmitError::Disconnected),
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                if volatile {
-                    tracing::trace!(sid = %self.inner.sid, "volatile packet dropped: send queue full");
-                } else {
-                    self.close(DisconnectReason::SlowConsumer);
-                }
+        match self.inner.outbox.send(wire, volatile) {
+            Ok(_) => Ok(()),
+            Err(Refused::Dropped) => {
+                tracing::trace!(sid = %self.inner.sid, "volatile packet dropped: client is behind");
                 Err(EmitError::QueueFull)
             }
+            Err(Refused::Overflow) => {
+                self.close(DisconnectReason::SlowConsumer);
+                Err(EmitError::QueueFull)
+            }
+            Err(Refused::Closed) => Err(EmitError::Disconnected),
         }
     }
 
-    /// Queues a text frame.
-    pub fn send_text(&self, text: String, volatile: bool) -> Result<(), EmitError> {
-        self.send(
-            Outbound::Packet(Arc::new(EncodedPacket {
-                text: text.into(),
-                bins: Vec::new(),
-            })),
-            volatile,
-        )
+    /// Sends an encoded packet.
+    pub fn send_packet(&self, packet: &EncodedPacket, volatile: bool) -> Result<(), EmitError> {
+        self.send_frames(&packet.wire, volatile)
+    }
+
+    /// Sends one text frame (a complete Engine.IO packet, type digit included).
+    pub fn send_text(&self, text: &str, volatile: bool) -> Result<(), EmitError> {
+        self.send_frames(&wire::text_frame(text), volatile)
+    }
+
+    /// Sends one binary frame (a raw Engine.IO binary message).
+    pub fn send_binary(&self, data: &[u8], volatile: bool) -> Result<(), EmitError> {
+        self.send_frames(&wire::binary_frame(data), volatile)
     }
 
     /// Asks the connection task to close the connection (idempotent; the first reason wins).
@@ -197,6 +189,11 @@ impl EngineConn {
             .lock()
             .take()
             .unwrap_or(DisconnectReason::ForcedClose)
+    }
+
+    #[cfg(test)]
+    fn outbox(&self) -> &Arc<Outbox> {
+        &self.inner.outbox
     }
 
     pub(crate) fn mark_closed(&self) {
@@ -242,21 +239,38 @@ mod tests {
         }));
     }
 
-    #[test]
-    fn full_queue_drops_volatile_and_closes_reliable() {
-        let (tx, _rx) = mpsc::channel(1);
-        let conn = EngineConn::new(new_id(), None, tx);
-        assert_eq!(conn.send_text("4a".into(), false), Ok(()));
-        assert_eq!(conn.send_text("4b".into(), true), Err(EmitError::QueueFull));
-        assert!(!conn.is_closing());
+    #[tokio::test]
+    async fn a_full_backlog_drops_volatile_and_closes_reliable() {
+        // a connected socket whose peer never reads: the kernel buffer fills, then the backlog
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _peer = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let conn = EngineConn::new(new_id(), None, Arc::new(Outbox::new(Arc::new(server), 4)));
+        let big = wire::binary_frame(&vec![0u8; 64 * 1024]);
+        let mut sent = 0;
+        while conn.outbox().backlog_len() == 0 && sent < 10_000 {
+            assert_eq!(conn.send_frames(&big, false), Ok(()));
+            sent += 1;
+        }
         assert_eq!(
-            conn.send_text("4c".into(), false),
-            Err(EmitError::QueueFull)
+            conn.outbox().backlog_len(),
+            1,
+            "the kernel buffer filled up"
         );
-        assert!(conn.is_closing());
-        assert_eq!(
-            conn.send_text("4d".into(), false),
-            Err(EmitError::Disconnected)
+        assert_eq!(conn.send_frames(&big, true), Ok(()));
+        assert_eq!(conn.send_frames(&big, true), Ok(()));
+        assert_eq!(conn.send_frames(&big, true), Err(EmitError::QueueFull));
+        assert!(
+            !conn.is_closing(),
+            "dropping volatile frames keeps the connection"
         );
+        assert_eq!(conn.send_frames(&big, false), Ok(()));
+        assert_eq!(conn.send_frames(&big, false), Err(EmitError::QueueFull));
+        assert!(
+            conn.is_closing(),
+            "a reliable frame that does not fit closes it"
+        );
+        assert_eq!(conn.send_text("4d", false), Err(EmitError::Disconnected));
     }
 }

@@ -5,7 +5,9 @@
 //! Layers, bottom up (one concept per file):
 //! * [`config`]: every limit, with its default and reasoning;
 //! * [`engine`] + [`connection`]: an Engine.IO session over a WebSocket (open packet,
-//!   heartbeat, send queue, close);
+//!   heartbeat, close);
+//! * [`outbox`] + [`wire`]: outgoing frames, made once per packet and written to the socket by
+//!   the emitting thread itself, queued only while the socket is full;
 //! * `client`: Socket.IO packet routing for one connection (namespaces, binary
 //!   reassembly);
 //! * [`namespace`], [`socket`], [`adapter`] (rooms), [`broadcast`], [`ack`]: the API.
@@ -36,9 +38,12 @@ pub mod engine;
 pub mod error;
 pub mod extensions;
 pub mod namespace;
+pub mod outbox;
 pub mod payload;
 pub mod reason;
 pub mod socket;
+mod transport;
+pub mod wire;
 
 pub use ack::Ack;
 pub use adapter::Room;

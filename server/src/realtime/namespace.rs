@@ -72,6 +72,11 @@ impl Namespace {
         self.sockets.read().values().cloned().collect()
     }
 
+    /// Appends every connected socket to `out` (no allocation once `out` has grown).
+    pub(crate) fn collect_sockets(&self, out: &mut Vec<SocketRef>) {
+        out.extend(self.sockets.read().values().cloned());
+    }
+
     /// Number of connected sockets.
     pub fn len(&self) -> usize {
         self.sockets.read().len()
@@ -124,7 +129,7 @@ impl Namespace {
         let packet = encode_event(&self.path, event, payload.into(), None)?;
         Ok(PreparedPacket {
             nsp: self.path.as_str().into(),
-            packet: Arc::new(packet),
+            packet,
         })
     }
 

@@ -9,7 +9,7 @@
 use super::ack::{Ack, wait_for_ack};
 use super::adapter::Room;
 use super::broadcast::BroadcastOperator;
-use super::engine::{EncodedPacket, EngineConn, Outbound};
+use super::engine::{EncodedPacket, EngineConn};
 use super::extensions::Extensions;
 use super::namespace::Namespace;
 use super::{AckError, DisconnectReason, EmitError, Payload};
@@ -169,7 +169,7 @@ impl Socket {
         volatile: bool,
     ) -> Result<(), EmitError> {
         let pkt = encode_event(self.ns(), event, payload, None)?;
-        self.send_encoded(Arc::new(pkt), volatile)
+        self.send_encoded(&pkt, volatile)
     }
 
     /// Sends a packet encoded once with [`Namespace::prepare`] (e.g. the same leaderboard to every
@@ -179,7 +179,7 @@ impl Socket {
         if packet.nsp.as_ref() != self.ns() {
             return Err(EmitError::WrongNamespace);
         }
-        self.send_encoded(packet.packet.clone(), volatile)
+        self.send_encoded(&packet.packet, volatile)
     }
 
     /// Emits `event` and waits for the client's acknowledgement, at most `timeout` (or the
@@ -196,7 +196,7 @@ impl Socket {
         let (tx, rx) = oneshot::channel();
         self.acks.lock().insert(id, tx);
         let queued = encode_event(self.ns(), event, payload.into(), Some(id))
-            .and_then(|pkt| self.send_encoded(Arc::new(pkt), false));
+            .and_then(|pkt| self.send_encoded(&pkt, false));
         wait_for_ack(self, id, rx, queued, wait)
     }
 
@@ -219,11 +219,11 @@ impl Socket {
     }
 
     /// Joins `room` (no-op if already a member, or if the socket is disconnected).
-    pub fn join(&self, room: impl Into<Room>) {
+    pub fn join(self: &Arc<Self>, room: impl Into<Room>) {
         let room = room.into();
         let mut rooms = self.rooms.lock();
         if self.connected() && rooms.insert(room.clone()) {
-            self.ns.adapter().add(&self.id, &room);
+            self.ns.adapter().add(self, &room);
         }
     }
 
@@ -244,7 +244,7 @@ impl Socket {
     pub fn disconnect(self: &Arc<Self>) {
         if self.connected() {
             let text = socketio::encode_disconnect(self.ns());
-            let _ = self.send_encoded(Arc::new(EncodedPacket::message(&text, Vec::new())), false);
+            let _ = self.send_encoded(&EncodedPacket::message(&text, Vec::new()), false);
             self.close(&DisconnectReason::ServerNamespaceDisconnect);
         }
     }
@@ -257,13 +257,13 @@ impl Socket {
 
     pub(crate) fn send_encoded(
         &self,
-        pkt: Arc<EncodedPacket>,
+        pkt: &EncodedPacket,
         volatile: bool,
     ) -> Result<(), EmitError> {
         if !self.connected() {
             return Err(EmitError::Disconnected);
         }
-        self.conn.send(Outbound::Packet(pkt), volatile)
+        self.conn.send_packet(pkt, volatile)
     }
 
     pub(crate) fn mark_connected(&self) {
@@ -353,7 +353,7 @@ impl Socket {
 #[derive(Debug, Clone)]
 pub struct PreparedPacket {
     pub(crate) nsp: Arc<str>,
-    pub(crate) packet: Arc<EncodedPacket>,
+    pub(crate) packet: EncodedPacket,
 }
 
 /// Encodes an EVENT/BINARY_EVENT once into its Engine.IO frame(s).

@@ -1,0 +1,412 @@
+//! A connection's outgoing bytes: written straight to the socket by whichever thread emits, and
+//! queued only while the socket cannot take them.
+//!
+//! Why not a channel to the connection's task, as most servers do? On a fan-out every receiver
+//! then costs a channel push, a task wake-up, a poll of the task's `select!` and a trip through
+//! the WebSocket library's write buffer, before the one `send` system call that is the real work:
+//! measured, that was half of the server's CPU per delivered message (bench/RESULTS-realtime.md).
+//! Here the emitting thread (a room's tick thread, a broadcast) calls `send` on a non-blocking
+//! socket itself. The bytes are complete WebSocket frames made once per packet
+//! ([`super::wire`]) and shared by every receiver, so nothing is copied or framed per client.
+//!
+//! Only when the kernel's send buffer is full (a slow or stalled reader) do frames wait in the
+//! backlog, which the connection task writes out as the socket drains. The backlog is what
+//! `send_queue_depth` bounds; its policy is [`Outbox::send`]'s. All writes happen under one short
+//! lock (a non-blocking system call, never an `.await`), so frames never interleave.
+
+use super::EmitError;
+use bytes::Bytes;
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::io::{self, IoSlice};
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+
+/// Most frames handed to one vectored write while the backlog drains.
+const MAX_IOVECS: usize = 64;
+
+/// The writing half of a connection's socket, usable from any thread.
+pub trait RawSink: Send + Sync + 'static {
+    /// Writes what the socket takes now without blocking (`WouldBlock` when it takes nothing).
+    /// A plain `send` costs the kernel less than a one-buffer `writev`.
+    fn try_write(&self, buf: &[u8]) -> io::Result<usize>;
+    /// Like `try_write`, for several buffers in one system call.
+    fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize>;
+    /// Ready once the socket may take more bytes.
+    fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+}
+
+impl RawSink for TcpStream {
+    fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        TcpStream::try_write(self, buf)
+    }
+
+    fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        TcpStream::try_write_vectored(self, bufs)
+    }
+
+    fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        TcpStream::poll_write_ready(self, cx)
+    }
+}
+
+/// Whether the socket took a frame at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Written to the socket.
+    Written,
+    /// Queued in the backlog for the connection task.
+    Queued,
+}
+
+/// Why a frame was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// The connection is gone (or its socket failed).
+    Closed,
+    /// A volatile frame met a backlog three quarters full.
+    Dropped,
+    /// A reliable frame met a full backlog: the peer is a slow consumer and must be closed.
+    Overflow,
+}
+
+impl From<Refused> for EmitError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Closed => EmitError::Disconnected,
+            Refused::Dropped | Refused::Overflow => EmitError::QueueFull,
+        }
+    }
+}
+
+struct State {
+    /// `None` once the connection task has let the socket go: nothing more may be written.
+    sink: Option<Arc<dyn RawSink>>,
+    backlog: Backlog,
+}
+
+/// What waits for the socket.
+#[derive(Default)]
+struct Backlog {
+    /// Frames (the first one possibly a tail) waiting for the socket, in order.
+    frames: VecDeque<Bytes>,
+    /// Whether the first entry is the unwritten tail of a frame the peer has already partly
+    /// received: it must be finished, whatever else is dropped, or the stream breaks.
+    front_started: bool,
+    /// A socket error seen by a writer; the connection task closes with it.
+    failed: Option<io::ErrorKind>,
+}
+
+/// One connection's outbox. Cheap to share (`Arc`); every method is non-blocking.
+pub struct Outbox {
+    state: Mutex<State>,
+    /// Wakes the connection task when the backlog goes from empty to not, or a write fails.
+    wake: Notify,
+    depth: usize,
+}
+
+impl Outbox {
+    /// An outbox over `sink` whose backlog holds at most `depth` frames.
+    pub fn new(sink: Arc<dyn RawSink>, depth: usize) -> Self {
+        Self {
+            state: Mutex::new(State {
+                sink: Some(sink),
+                backlog: Backlog::default(),
+            }),
+            wake: Notify::new(),
+            depth: depth.max(1),
+        }
+    }
+
+    /// Sends one complete frame (or frames that must stay together).
+    ///
+    /// Slow-consumer policy: a `volatile` frame is dropped once the backlog is three quarters
+    /// full, so a client that is merely behind loses frames rather than its connection and the
+    /// last quarter stays free for reliable messages; a reliable frame that finds the backlog full
+    /// is refused with [`Refused::Overflow`] and the caller closes the connection, because losing
+    /// it silently would desynchronise the client.
+    pub fn send(&self, frame: &Bytes, volatile: bool) -> Result<Sent, Refused> {
+        let mut st = self.state.lock();
+        let State { sink, backlog } = &mut *st;
+        let Some(sink) = sink.as_deref() else {
+            return Err(Refused::Closed);
+        };
+        if backlog.failed.is_some() {
+            return Err(Refused::Closed);
+        }
+        if backlog.frames.is_empty() {
+            return Ok(self.write_or_queue(backlog, sink, frame));
+        }
+        let queued = backlog.frames.len();
+        if volatile && queued >= self.depth - self.depth / 4 {
+            return Err(Refused::Dropped);
+        }
+        if queued >= self.depth {
+            return Err(if volatile {
+                Refused::Dropped
+            } else {
+                Refused::Overflow
+            });
+        }
+        backlog.frames.push_back(frame.clone());
+        Ok(Sent::Queued)
+    }
+
+    /// Sends a frame the protocol itself needs (a pong, a close frame) regardless of depth.
+    pub fn send_control(&self, frame: Bytes) {
+        let mut st = self.state.lock();
+        let State { sink, backlog } = &mut *st;
+        let Some(sink) = sink.as_deref() else { return };
+        if backlog.frames.is_empty() {
+            self.write_or_queue(backlog, sink, &frame);
+        } else {
+            backlog.frames.push_back(frame);
+        }
+    }
+
+    fn write_or_queue(&self, backlog: &mut Backlog, sink: &dyn RawSink, frame: &Bytes) -> Sent {
+        loop {
+            match sink.try_write(frame) {
+                Ok(n) if n >= frame.len() => return Sent::Written,
+                Ok(n) => {
+                    backlog.front_started = n > 0;
+                    backlog.frames.push_back(frame.slice(n..));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    backlog.front_started = false;
+                    backlog.frames.push_back(frame.clone());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => backlog.failed = Some(e.kind()),
+            }
+            self.wake.notify_one();
+            return Sent::Queued;
+        }
+    }
+
+    /// Frames waiting in the backlog.
+    pub fn backlog_len(&self) -> usize {
+        self.state.lock().backlog.frames.len()
+    }
+
+    /// Writes the backlog out as the socket drains; returns only when the socket fails. Meant to
+    /// sit in the connection task's `select!`: dropping it between polls loses nothing.
+    pub async fn run_writer(&self) -> io::Error {
+        loop {
+            if self.is_idle() {
+                self.wake.notified().await;
+            }
+            if let Err(e) = poll_fn(|cx| self.poll_flush(cx)).await {
+                return e;
+            }
+        }
+    }
+
+    /// Writes the backlog out completely (used when closing, under a timeout).
+    pub async fn flush(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_flush(cx)).await
+    }
+
+    fn is_idle(&self) -> bool {
+        let st = self.state.lock();
+        st.backlog.frames.is_empty() && st.backlog.failed.is_none()
+    }
+
+    /// Ready when the backlog is empty (or the socket failed); otherwise writes what the socket
+    /// takes and waits for it to take more.
+    fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        loop {
+            let sink = {
+                let mut st = self.state.lock();
+                let State { sink, backlog } = &mut *st;
+                if let Some(kind) = backlog.failed {
+                    return Poll::Ready(Err(kind.into()));
+                }
+                let Some(sink) = sink.as_ref() else {
+                    return Poll::Ready(Ok(()));
+                };
+                match backlog.write_to(&**sink) {
+                    Ok(true) => return Poll::Ready(Ok(())),
+                    Ok(false) => sink.clone(),
+                    Err(e) => {
+                        backlog.failed = Some(e.kind());
+                        return Poll::Ready(Err(e));
+                    }
+                }
+            };
+            ready!(sink.poll_write_ready(cx))?;
+        }
+    }
+
+    /// Drops every queued frame a peer has not started to receive (used before a close frame
+    /// when the connection ends in error: there is no point finishing the backlog).
+    pub fn discard_unstarted(&self) {
+        let mut st = self.state.lock();
+        let backlog = &mut st.backlog;
+        let keep = usize::from(backlog.front_started && !backlog.frames.is_empty());
+        backlog.frames.truncate(keep);
+    }
+
+    /// Lets the socket go: nothing more is written, and the socket closes once the connection
+    /// task drops its own handle.
+    pub fn release(&self) {
+        let mut st = self.state.lock();
+        st.sink = None;
+        st.backlog = Backlog::default();
+    }
+}
+
+impl Backlog {
+    /// Writes as much as the socket takes, several frames per system call. `Ok(true)` when
+    /// nothing is left.
+    fn write_to(&mut self, sink: &dyn RawSink) -> io::Result<bool> {
+        while !self.frames.is_empty() {
+            let written = {
+                let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+                let count = self.frames.len().min(MAX_IOVECS);
+                for (slot, frame) in slices.iter_mut().zip(&self.frames) {
+                    *slot = IoSlice::new(frame);
+                }
+                match sink.try_write_vectored(&slices[..count]) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            self.advance(written);
+        }
+        Ok(true)
+    }
+
+    /// Removes `n` written bytes from the front.
+    fn advance(&mut self, mut n: usize) {
+        while n > 0 {
+            let Some(front) = self.frames.front_mut() else {
+                return;
+            };
+            if n >= front.len() {
+                n -= front.len();
+                self.frames.pop_front();
+                self.front_started = false;
+            } else {
+                *front = front.slice(n..);
+                self.front_started = true;
+                n = 0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A socket that takes at most `room` more bytes, recording them.
+    struct FakeSink {
+        room: AtomicUsize,
+        taken: Mutex<Vec<u8>>,
+    }
+
+    impl FakeSink {
+        fn new(room: usize) -> Arc<Self> {
+            Arc::new(Self {
+                room: AtomicUsize::new(room),
+                taken: Mutex::new(Vec::new()),
+            })
+        }
+    }
+
+    impl RawSink for FakeSink {
+        fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+            self.try_write_vectored(&[IoSlice::new(buf)])
+        }
+
+        fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            let room = self.room.load(Ordering::SeqCst);
+            if room == 0 {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let mut taken = self.taken.lock();
+            let mut n = 0;
+            for b in bufs {
+                let k = b.len().min(room - n);
+                taken.extend_from_slice(&b[..k]);
+                n += k;
+                if n == room {
+                    break;
+                }
+            }
+            self.room.fetch_sub(n, Ordering::SeqCst);
+            Ok(n)
+        }
+
+        fn poll_write_ready(&self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            if self.room.load(Ordering::SeqCst) > 0 {
+                Poll::Ready(Ok(()))
+            } else {
+                Poll::Pending
+            }
+        }
+    }
+
+    fn frame(tag: u8) -> Bytes {
+        Bytes::from(vec![tag; 4])
+    }
+
+    #[test]
+    fn writes_directly_while_the_socket_takes_everything() {
+        let sink = FakeSink::new(100);
+        let outbox = Outbox::new(sink.clone(), 4);
+        assert_eq!(outbox.send(&frame(1), false), Ok(Sent::Written));
+        assert_eq!(outbox.send(&frame(2), true), Ok(Sent::Written));
+        assert_eq!(outbox.backlog_len(), 0);
+        assert_eq!(*sink.taken.lock(), [1, 1, 1, 1, 2, 2, 2, 2]);
+    }
+
+    #[test]
+    fn a_full_socket_queues_then_drops_volatile_then_refuses_reliable() {
+        let sink = FakeSink::new(6);
+        let outbox = Outbox::new(sink.clone(), 4);
+        // 4 bytes written, then 2 of the second frame: its tail must still go out whole
+        assert_eq!(outbox.send(&frame(1), false), Ok(Sent::Written));
+        assert_eq!(outbox.send(&frame(2), false), Ok(Sent::Queued));
+        assert_eq!(outbox.send(&frame(3), true), Ok(Sent::Queued));
+        assert_eq!(outbox.send(&frame(4), false), Ok(Sent::Queued));
+        // three of four slots used: volatile frames are dropped, reliable ones still fit
+        assert_eq!(outbox.send(&frame(5), true), Err(Refused::Dropped));
+        assert_eq!(outbox.send(&frame(6), false), Ok(Sent::Queued));
+        assert_eq!(outbox.send(&frame(7), false), Err(Refused::Overflow));
+        outbox.discard_unstarted();
+        assert_eq!(outbox.backlog_len(), 1, "the started frame's tail is kept");
+        sink.room.store(100, Ordering::SeqCst);
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        assert!(matches!(outbox.poll_flush(&mut cx), Poll::Ready(Ok(()))));
+        assert_eq!(*sink.taken.lock(), [1, 1, 1, 1, 2, 2, 2, 2]);
+    }
+
+    #[test]
+    fn the_backlog_drains_in_order_when_the_socket_frees_up() {
+        let sink = FakeSink::new(0);
+        let outbox = Outbox::new(sink.clone(), 8);
+        for tag in 1..=3 {
+            assert_eq!(outbox.send(&frame(tag), false), Ok(Sent::Queued));
+        }
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        assert!(outbox.poll_flush(&mut cx).is_pending());
+        sink.room.store(5, Ordering::SeqCst);
+        assert!(outbox.poll_flush(&mut cx).is_pending());
+        sink.room.store(100, Ordering::SeqCst);
+        assert!(matches!(outbox.poll_flush(&mut cx), Poll::Ready(Ok(()))));
+        assert_eq!(*sink.taken.lock(), [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
+        outbox.release();
+        assert_eq!(outbox.send(&frame(9), false), Err(Refused::Closed));
+    }
+}
