@@ -29,7 +29,8 @@ pub struct NetworkConfig {
     /// How often the server pings each client, and how long it waits for the pong.
     pub ping_interval_ms: u64,
     pub ping_timeout_ms: u64,
-    /// Messages queued for one connection before the slow-consumer policy applies.
+    /// Messages that may wait for one connection whose socket buffer is full, before the
+    /// slow-consumer policy applies (frames are skipped past three quarters of it).
     pub send_queue_depth: usize,
     /// Connections at once; further WebSocket upgrades get HTTP 503.
     pub max_connections: usize,

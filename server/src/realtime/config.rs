@@ -25,12 +25,13 @@ pub struct RealtimeConfig {
     /// Most binary attachments one Socket.IO packet may announce (socket.io-parser's
     /// `maxAttachments` default is 10). More closes the connection.
     pub max_attachments: usize,
-    /// Depth, in packets, of each connection's outgoing queue. Emitting never blocks: when the
-    /// queue is full the client is not reading fast enough (slow consumer). Policy: a *volatile*
-    /// emit is silently dropped once the queue is three quarters full (the last quarter is kept
-    /// for reliable messages); a reliable emit that finds the queue full closes that connection
-    /// with a logged reason, because silently losing it would desynchronise the client.
-    /// Default 1024.
+    /// Depth, in packets, of each connection's backlog: what waits when the kernel's send buffer
+    /// for that socket is full (emits are written straight to the socket otherwise, see
+    /// [`super::outbox`]). Emitting never blocks: a growing backlog means the client is not
+    /// reading fast enough (slow consumer). Policy: a *volatile* emit is silently dropped once the
+    /// backlog is three quarters full (the last quarter is kept for reliable messages); a reliable
+    /// emit that finds it full closes that connection with a logged reason, because silently
+    /// losing it would desynchronise the client. Default 1024.
     pub send_queue_depth: usize,
     /// Most simultaneous Engine.IO connections; further WebSocket upgrades get HTTP 503.
     /// Default 10 000.
@@ -48,8 +49,9 @@ pub struct RealtimeConfig {
     /// Time a fresh Engine.IO connection has to connect to at least one Socket.IO namespace
     /// before it is closed (the JS server's `connectTimeout`). Default 45 s.
     pub connect_timeout: Duration,
-    /// Longest time one write (flush to the socket) may take. A peer that stops reading fills
-    /// its TCP window and would otherwise stall its connection task forever. Default 10 s.
+    /// Longest time a closing connection spends delivering its backlog and the close frame to a
+    /// peer that may have stopped reading. (While open, such a peer is cut by the heartbeat: its
+    /// pong cannot come back.) Default 10 s.
     pub write_timeout: Duration,
     /// Default time `emit_with_ack` waits for the client's answer. Default 5 s.
     pub ack_timeout: Duration,
