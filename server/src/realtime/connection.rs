@@ -66,7 +66,8 @@ pub async fn run(
     let outbox = Arc::new(Outbox::new(sink, cfg.send_queue_depth));
     let mut ws = WebSocketStream::from_partially_read(
         Transport::new(socket.clone(), outbox.clone()),
-        prefix.to_vec(),
+        // consumed here: the `Bytes` may pin the HTTP layer's whole read buffer
+        Vec::from(prefix),
         Role::Server,
         Some(ws_config(&cfg)),
     )

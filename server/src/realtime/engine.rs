@@ -7,6 +7,7 @@
 //! a plain echo to run the official Engine.IO test suite. Keeping the layers apart keeps each
 //! small enough to reason about.
 
+use super::cork;
 use super::outbox::{Outbox, Refused};
 use super::wire::{self, FrameWriter};
 use super::{DisconnectReason, EmitError, RealtimeConfig};
@@ -138,7 +139,7 @@ impl EngineConn {
         if self.is_closing() {
             return Err(EmitError::Disconnected);
         }
-        match self.inner.outbox.send(wire, volatile) {
+        match cork::send(&self.inner.outbox, wire, volatile) {
             Ok(_) => Ok(()),
             Err(Refused::Dropped) => {
                 tracing::trace!(sid = %self.inner.sid, "volatile packet dropped: client is behind");

@@ -7,7 +7,8 @@
 //! * [`engine`] + [`connection`]: an Engine.IO session over a WebSocket (open packet,
 //!   heartbeat, close);
 //! * [`outbox`] + [`wire`]: outgoing frames, made once per packet and written to the socket by
-//!   the emitting thread itself, queued only while the socket is full;
+//!   the emitting thread itself, queued only while the socket is full; [`cork`] batches a
+//!   thread's burst of emits into one write per connection;
 //! * `client`: Socket.IO packet routing for one connection (namespaces, binary
 //!   reassembly);
 //! * [`namespace`], [`socket`], [`adapter`] (rooms), [`broadcast`], [`ack`]: the API.
@@ -34,6 +35,7 @@ pub mod broadcast;
 mod client;
 pub mod config;
 pub mod connection;
+pub mod cork;
 pub mod engine;
 pub mod error;
 pub mod extensions;
@@ -49,6 +51,7 @@ pub use ack::Ack;
 pub use adapter::Room;
 pub use broadcast::BroadcastOperator;
 pub use config::RealtimeConfig;
+pub use cork::Cork;
 pub use engine::{EngineConn, EngineService, EngineSession, ProtocolError};
 pub use error::{AckError, EmitError};
 pub use namespace::{ConnectHandler, Middleware, Namespace};

@@ -62,6 +62,15 @@ pub enum Sent {
     Queued,
 }
 
+/// What [`Outbox::defer`] did with a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deferred {
+    /// The first frame held back since the last `uncork`: the outbox must be uncorked later.
+    First,
+    /// Held back with others.
+    Again,
+}
+
 /// Why a frame was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
@@ -86,6 +95,8 @@ struct State {
     /// `None` once the connection task has let the socket go: nothing more may be written.
     sink: Option<Arc<dyn RawSink>>,
     backlog: Backlog,
+    /// Frames were held back by a corked thread ([`super::cork`]) and await `uncork`.
+    corked: bool,
 }
 
 /// What waits for the socket.
@@ -115,6 +126,7 @@ impl Outbox {
             state: Mutex::new(State {
                 sink: Some(sink),
                 backlog: Backlog::default(),
+                corked: false,
             }),
             wake: Notify::new(),
             depth: depth.max(1),
@@ -130,7 +142,7 @@ impl Outbox {
     /// it silently would desynchronise the client.
     pub fn send(&self, frame: &Bytes, volatile: bool) -> Result<Sent, Refused> {
         let mut st = self.state.lock();
-        let State { sink, backlog } = &mut *st;
+        let State { sink, backlog, .. } = &mut *st;
         let Some(sink) = sink.as_deref() else {
             return Err(Refused::Closed);
         };
@@ -140,7 +152,56 @@ impl Outbox {
         if backlog.frames.is_empty() {
             return Ok(self.write_or_queue(backlog, sink, frame));
         }
-        let queued = backlog.frames.len();
+        self.admit(backlog.frames.len(), volatile)?;
+        backlog.frames.push_back(frame.clone());
+        Ok(Sent::Queued)
+    }
+
+    /// Holds `frame` back without writing (the thread is corked), under the same policy as
+    /// [`Outbox::send`]. The frames go out at [`Outbox::uncork`], together.
+    pub fn defer(&self, frame: &Bytes, volatile: bool) -> Result<Deferred, Refused> {
+        let mut st = self.state.lock();
+        if st.sink.is_none() || st.backlog.failed.is_some() {
+            return Err(Refused::Closed);
+        }
+        if !st.backlog.frames.is_empty() {
+            self.admit(st.backlog.frames.len(), volatile)?;
+        }
+        st.backlog.frames.push_back(frame.clone());
+        Ok(if std::mem::replace(&mut st.corked, true) {
+            Deferred::Again
+        } else {
+            Deferred::First
+        })
+    }
+
+    /// Writes what was held back, in one system call when the socket takes it all.
+    pub fn uncork(&self) {
+        let mut st = self.state.lock();
+        st.corked = false;
+        let State { sink, backlog, .. } = &mut *st;
+        let Some(sink) = sink.as_deref() else { return };
+        if backlog.failed.is_some() || backlog.frames.is_empty() {
+            return;
+        }
+        match backlog.write_to(sink) {
+            Ok(true) => {}
+            Ok(false) => self.wake.notify_one(),
+            Err(e) => {
+                backlog.failed = Some(e.kind());
+                self.wake.notify_one();
+            }
+        }
+    }
+
+    /// Leaves what was held back to the connection task (it writes as the socket allows).
+    pub fn uncork_later(&self) {
+        self.state.lock().corked = false;
+        self.wake.notify_one();
+    }
+
+    /// The slow-consumer policy for a frame that finds `queued` frames waiting.
+    fn admit(&self, queued: usize, volatile: bool) -> Result<(), Refused> {
         if volatile && queued >= self.depth - self.depth / 4 {
             return Err(Refused::Dropped);
         }
@@ -151,14 +212,13 @@ impl Outbox {
                 Refused::Overflow
             });
         }
-        backlog.frames.push_back(frame.clone());
-        Ok(Sent::Queued)
+        Ok(())
     }
 
     /// Sends a frame the protocol itself needs (a pong, a close frame) regardless of depth.
     pub fn send_control(&self, frame: Bytes) {
         let mut st = self.state.lock();
-        let State { sink, backlog } = &mut *st;
+        let State { sink, backlog, .. } = &mut *st;
         let Some(sink) = sink.as_deref() else { return };
         if backlog.frames.is_empty() {
             self.write_or_queue(backlog, sink, &frame);
@@ -221,7 +281,7 @@ impl Outbox {
         loop {
             let sink = {
                 let mut st = self.state.lock();
-                let State { sink, backlog } = &mut *st;
+                let State { sink, backlog, .. } = &mut *st;
                 if let Some(kind) = backlog.failed {
                     return Poll::Ready(Err(kind.into()));
                 }
@@ -256,6 +316,7 @@ impl Outbox {
         let mut st = self.state.lock();
         st.sink = None;
         st.backlog = Backlog::default();
+        st.corked = false;
     }
 }
 
@@ -270,7 +331,12 @@ impl Backlog {
                 for (slot, frame) in slices.iter_mut().zip(&self.frames) {
                     *slot = IoSlice::new(frame);
                 }
-                match sink.try_write_vectored(&slices[..count]) {
+                let result = if count == 1 {
+                    sink.try_write(&slices[0])
+                } else {
+                    sink.try_write_vectored(&slices[..count])
+                };
+                match result {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                     Ok(n) => n,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
@@ -303,22 +369,29 @@ impl Backlog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A socket that takes at most `room` more bytes, recording them.
-    struct FakeSink {
+    pub(crate) struct FakeSink {
         room: AtomicUsize,
-        taken: Mutex<Vec<u8>>,
+        pub(crate) taken: Mutex<Vec<u8>>,
+        write_calls: AtomicUsize,
     }
 
     impl FakeSink {
-        fn new(room: usize) -> Arc<Self> {
+        pub(crate) fn new(room: usize) -> Arc<Self> {
             Arc::new(Self {
                 room: AtomicUsize::new(room),
                 taken: Mutex::new(Vec::new()),
+                write_calls: AtomicUsize::new(0),
             })
+        }
+
+        /// System calls that took bytes.
+        pub(crate) fn writes(&self) -> usize {
+            self.write_calls.load(Ordering::SeqCst)
         }
     }
 
@@ -343,6 +416,7 @@ mod tests {
                 }
             }
             self.room.fetch_sub(n, Ordering::SeqCst);
+            self.write_calls.fetch_add(1, Ordering::SeqCst);
             Ok(n)
         }
 
@@ -389,6 +463,22 @@ mod tests {
         let mut cx = Context::from_waker(waker);
         assert!(matches!(outbox.poll_flush(&mut cx), Poll::Ready(Ok(()))));
         assert_eq!(*sink.taken.lock(), [1, 1, 1, 1, 2, 2, 2, 2]);
+    }
+
+    #[test]
+    fn deferred_frames_leave_together_at_uncork() {
+        let sink = FakeSink::new(100);
+        let outbox = Outbox::new(sink.clone(), 4);
+        assert_eq!(outbox.defer(&frame(1), false), Ok(Deferred::First));
+        assert_eq!(outbox.defer(&frame(2), true), Ok(Deferred::Again));
+        assert!(
+            sink.taken.lock().is_empty(),
+            "nothing is written while corked"
+        );
+        outbox.uncork();
+        assert_eq!(*sink.taken.lock(), [1, 1, 1, 1, 2, 2, 2, 2]);
+        assert_eq!(outbox.backlog_len(), 0);
+        assert_eq!(outbox.defer(&frame(3), false), Ok(Deferred::First));
     }
 
     #[test]

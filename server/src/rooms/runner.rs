@@ -22,6 +22,7 @@ use tracing::{error, info};
 use super::command::RoomCommand;
 use super::room::Room;
 use super::status::RoomStatus;
+use crate::realtime::Cork;
 
 /// Why a command did not reach a room; the command comes back so a join can still be answered.
 #[derive(Debug, thiserror::Error)]
@@ -161,15 +162,21 @@ fn run(
             break "the room stopped unexpectedly";
         }
         let started = Instant::now();
-        let outcome = match catch_unwind(AssertUnwindSafe(|| room.tick())) {
+        // Corked: the tick's frames and leaderboard are held back, then handed to each client's
+        // connection task, which writes them in one go (also on a panic). The room thread only
+        // computes, and when the writers fall behind a client's next frames join the same write.
+        let cork = Cork::handing_off();
+        let ticked = catch_unwind(AssertUnwindSafe(|| room.tick()));
+        drop(cork);
+        let took = started.elapsed();
+        tick_seconds.observe(took.as_secs_f64());
+        let outcome = match ticked {
             Ok(outcome) => outcome,
             Err(_) => {
                 error!(room = %id, "the room's tick panicked; closing the room, other rooms carry on");
                 break "the room crashed";
             }
         };
-        let took = started.elapsed();
-        tick_seconds.observe(took.as_secs_f64());
         status
             .last_tick_micros
             .store(took.as_micros() as u64, Ordering::Relaxed);
