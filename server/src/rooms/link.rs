@@ -1,5 +1,6 @@
 //! How a room talks to one client. The room never waits on the network: every send hands bytes
-//! to the connection's bounded queue and returns at once, saying whether they were taken.
+//! to the connection (held back while the room's tick is corked) and returns at once, saying
+//! whether they were taken.
 
 use bytes::Bytes;
 
