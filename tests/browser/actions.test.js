@@ -2,22 +2,11 @@
 // test first grows: it makes its own room with the smallest map and no bots (the room keeps the
 // usual 1000 pellets, so food is dense there) and steers from pellet to pellet.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, gotoClient, waitFor, sleep } from './harness.js';
+import { serverAndBrowser, openPage, gotoClient, waitFor, sleep } from './harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ bots: 0 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const env = serverAndBrowser({ bots: 0 });
 
 /** Steers toward the nearest pellet every `every` ms until the own mass reaches `mass`. */
 async function growTo(page, mass, ms) {
@@ -55,9 +44,9 @@ async function growTo(page, mass, ms) {
 }
 
 test('Space splits your cell and W ejects mass', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     await page.fill('#name', 'Splitter');
     const made = await page.evaluate(() => window.petri.createRoom({ map_size: 2000, bots: 0 }));
     assert.equal(made.ok, true, JSON.stringify(made));

@@ -3,11 +3,11 @@
 // tests/artifacts/frame-time.json and printed for BENCHMARKS.md. Only their presence is asserted:
 // wall-clock times depend on the machine, so no test judges them.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, openPage, gotoClient, waitFor, sleep, mkArtifacts } from './harness.js';
+import { serverAndBrowser, openPage, gotoClient, waitFor, sleep, mkArtifacts } from './harness.js';
 
 const BOTS = 300;
 // The main room's default capacity (50) and the host's limits are below 300: raise them.
@@ -21,18 +21,7 @@ max_capacity = 400
 max_bots = 500
 `;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ bots: BOTS, config: CONFIG });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const env = serverAndBrowser({ bots: BOTS, config: CONFIG });
 
 /** Watches the room the page is in for ~5 s and returns the page's frame-time figures. */
 async function measure(page) {
@@ -98,13 +87,13 @@ async function measure(page) {
 }
 
 test(`frame time while watching rooms with ${BOTS} bots`, async () => {
-  const summary = await (await fetch(`${server.url}/api/rooms`)).json();
+  const summary = await (await fetch(`${env.server.url}/api/rooms`)).json();
   const main = summary.find((r) => r.id === 'main');
   assert.equal(main.bots, BOTS, JSON.stringify(summary));
 
-  const page = await openPage(browser, { viewport: { width: 1280, height: 720 } });
+  const page = await openPage(env.browser, { viewport: { width: 1280, height: 720 } });
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     // 1. The main room as anyone finds it: Spectate follows the top player. Its map is sized for
     // its capacity, so only the bots near the top player are on screen.
     await page.click('#spectate');
@@ -135,7 +124,7 @@ test(`frame time while watching rooms with ${BOTS} bots`, async () => {
       when: new Date().toISOString(),
       bots: BOTS,
       viewport: '1280x720',
-      chromium: browser.version(),
+      chromium: env.browser.version(),
       mainRoom,
       crowded: { mapSize: 3000, ...crowded },
     };

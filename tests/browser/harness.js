@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -133,6 +134,24 @@ async function stopChild(child, exited) {
     child.kill('SIGKILL');
     await Promise.race([done, sleep(STOP_MS)]);
   }
+}
+
+/**
+ * The fixture every browser test file uses: one Petri server (`startServer` options) and one
+ * Chromium for the whole file, started before its first test and stopped after its last. Read
+ * `env.server` and `env.browser` inside tests (they are set once the `before` hook has run).
+ */
+export function serverAndBrowser(serverOptions = {}) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer(serverOptions);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (env.browser) await env.browser.close();
+    if (env.server) await env.server.stop();
+  });
+  return env;
 }
 
 export async function launchBrowser() {

@@ -2,22 +2,11 @@
 // Respawn plays again; and a page reload within the reconnect window gets the same cells back
 // (the token kept in sessionStorage).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, gotoClient, waitFor, sleep, ownCentre } from './harness.js';
+import { serverAndBrowser, openPage, gotoClient, waitFor, sleep, ownCentre } from './harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ bots: 0 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const env = serverAndBrowser({ bots: 0 });
 
 /** One step of "eat the nearest pellet" for a page's biggest own cell; returns the mass. */
 function grazeStep(page) {
@@ -46,10 +35,10 @@ function grazeStep(page) {
 }
 
 test('eaten by another player: the death card names the killer, and Respawn plays again', async () => {
-  const hunter = await openPage(browser);
-  const prey = await openPage(browser);
+  const hunter = await openPage(env.browser);
+  const prey = await openPage(env.browser);
   try {
-    await gotoClient(hunter, server);
+    await gotoClient(hunter, env.server);
     await hunter.fill('#name', 'Hunter');
     const made = await hunter.evaluate(() => window.petri.createRoom({ map_size: 2000, bots: 0 }));
     assert.equal(made.ok, true, JSON.stringify(made));
@@ -126,9 +115,9 @@ test('eaten by another player: the death card names the killer, and Respawn play
 });
 
 test('a reload within the reconnect window gets the same cells back', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     await page.fill('#name', 'Reloader');
     await page.click('#quickplay');
     const before = await waitFor('playing', () =>

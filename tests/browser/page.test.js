@@ -1,33 +1,22 @@
 // One player in the main room: the page loads cleanly, quick play draws your cell, the mouse
 // steers it on the server, the leaderboard names you, and a screenshot of the game is kept.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  startServer, launchBrowser, openPage, gotoClient, quickplay, ownCentre, waitFor, sleep,
+  serverAndBrowser, openPage, gotoClient, quickplay, ownCentre, waitFor, sleep,
   mkArtifacts,
 } from './harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  // A few bots: the room is alive (board, other cells) but we stay in its top 10.
-  server = await startServer({ bots: 3 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+// A few bots: the room is alive (board, other cells) but we stay in its top 10.
+const env = serverAndBrowser({ bots: 3 });
 
 test('the page loads without console errors or page errors', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    const res = await page.goto(`${server.url}/`, { waitUntil: 'load' });
+    const res = await page.goto(`${env.server.url}/`, { waitUntil: 'load' });
     assert.equal(res.status(), 200);
     await waitFor('a connected socket', () => page.evaluate(() => window.petri && window.petri.stats().connected));
     await waitFor('#conn[data-status=connected]', () =>
@@ -66,9 +55,9 @@ function ownOnScreen(page) {
 }
 
 test('quick play draws your own cell on the canvas, in your colour', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     // Pick a colour no food, bot or background uses, so a match can only be our cell.
     await page.evaluate(() => {
       const c = document.querySelector('#color');
@@ -123,9 +112,9 @@ test('quick play draws your own cell on the canvas, in your colour', async () =>
 });
 
 test('moving the mouse moves the cell on the server', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     await quickplay(page, 'Mouse');
     const start = await ownCentre(page);
     const { width, height } = await page.evaluate(() => window.petri.camera());
@@ -156,9 +145,9 @@ test('moving the mouse moves the cell on the server', async () => {
 });
 
 test('the leaderboard shows your name', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     await quickplay(page, 'Boardy');
     const before = await page.evaluate(() => window.petri.stats().boardsReceived);
     await waitFor('a board after joining', () => page.evaluate((n) => window.petri.stats().boardsReceived > n, before));
@@ -187,9 +176,9 @@ test('the leaderboard shows your name', async () => {
 });
 
 test('a screenshot of a running game is saved to tests/artifacts/game.png', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     await quickplay(page, 'Shot');
     await page.mouse.move(900, 300, { steps: 3 });
     await waitFor('a few frames drawn', () => page.evaluate(() => window.petri.stats().frames > 30));

@@ -8,27 +8,16 @@
 // server ends a session's link the moment the socket leaves or joins again, and the client drops
 // frames that arrive while a join is pending. This test repeats the switch to keep it fixed.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, gotoClient, waitFor, sleep } from './harness.js';
+import { serverAndBrowser, openPage, gotoClient, waitFor, sleep } from './harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ bots: 200, config: '[main_room]\ncapacity = 300\nbots = 200\n[limits]\nmax_capacity = 300\n' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const env = serverAndBrowser({ bots: 200, config: '[main_room]\ncapacity = 300\nbots = 200\n[limits]\nmax_capacity = 300\n' });
 
 test('leave then join again: no frame of the old session after the new join', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     for (let i = 0; i < 12; i++) {
       const spectate = i % 2 === 0;
       const answer = await page.evaluate((s) => window.petri.join('main', { spectate: s }), spectate);

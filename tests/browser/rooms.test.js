@@ -1,24 +1,13 @@
 // Several pages: two players meet in one room, a private room's invite link works (and a wrong
 // code is refused on screen), and a dropped connection comes back with the same cells.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, openPage, gotoClient, quickplay, ownCentre, waitFor, sleep, pixelsAt,
+  serverAndBrowser, openPage, gotoClient, quickplay, ownCentre, waitFor, sleep, pixelsAt,
 } from './harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ bots: 0 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const env = serverAndBrowser({ bots: 0 });
 
 /** Does this page's world hold a player cell owned by `owner`? */
 function seesOwner(page, owner) {
@@ -26,11 +15,11 @@ function seesOwner(page, owner) {
 }
 
 test('two pages in one room see each other', async () => {
-  const a = await openPage(browser);
-  const b = await openPage(browser);
+  const a = await openPage(env.browser);
+  const b = await openPage(env.browser);
   try {
-    await gotoClient(a, server);
-    await gotoClient(b, server);
+    await gotoClient(a, env.server);
+    await gotoClient(b, env.server);
     await quickplay(a, 'Alice');
     await quickplay(b, 'Bob');
     const sa = await a.evaluate(() => window.petri.stats());
@@ -134,10 +123,10 @@ async function assertSamePelletColours(a, b) {
 }
 
 test('two pages draw the same pellets in the same colours', async () => {
-  const a = await openPage(browser);
-  const b = await openPage(browser);
+  const a = await openPage(env.browser);
+  const b = await openPage(env.browser);
   try {
-    await gotoClient(a, server);
+    await gotoClient(a, env.server);
     await a.fill('#name', 'Left');
     // A small map: both views cover most of it, so they share many pellets.
     const made = await a.evaluate(() => window.petri.createRoom({ map_size: 2000, bots: 0 }));
@@ -165,11 +154,11 @@ test('two pages draw the same pellets in the same colours', async () => {
 });
 
 test('a private room invite link works, and a wrong code is refused on screen', async () => {
-  const a = await openPage(browser);
-  const b = await openPage(browser);
-  const c = await openPage(browser);
+  const a = await openPage(env.browser);
+  const b = await openPage(env.browser);
+  const c = await openPage(env.browser);
   try {
-    await gotoClient(a, server);
+    await gotoClient(a, env.server);
     await a.fill('#name', 'Host');
     await a.click('#create-private');
     await waitFor('A plays in its private room', () =>
@@ -182,7 +171,7 @@ test('a private room invite link works, and a wrong code is refused on screen', 
     assert.notEqual(sa.roomId, 'main');
     const link = await a.evaluate(() => window.petri.inviteLink());
     assert.ok(link, 'a private room has an invite link');
-    assert.equal(link, `${server.url}/#${encodeURIComponent(sa.roomId)}/${encodeURIComponent(sa.roomCode)}`);
+    assert.equal(link, `${env.server.url}/#${encodeURIComponent(sa.roomId)}/${encodeURIComponent(sa.roomCode)}`);
     // The HUD shows the same link, and the page's own address carries it.
     assert.equal(await a.inputValue('#invite-link'), link);
     assert.ok(await a.isVisible('#invite'));
@@ -210,7 +199,7 @@ test('a private room invite link works, and a wrong code is refused on screen', 
     );
 
     // C opens the link with a wrong code: refused, clearly, and stays on the home screen.
-    const wrong = `${server.url}/#${encodeURIComponent(sa.roomId)}/WRONG${sa.roomCode}`;
+    const wrong = `${env.server.url}/#${encodeURIComponent(sa.roomId)}/WRONG${sa.roomCode}`;
     await c.goto(wrong, { waitUntil: 'load' });
     const msg = await waitFor('a refusal in #home-message', () =>
       c.evaluate(() => {
@@ -236,9 +225,9 @@ test('a private room invite link works, and a wrong code is refused on screen', 
 });
 
 test('after the connection drops, the page reconnects and keeps its cells', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   try {
-    await gotoClient(page, server);
+    await gotoClient(page, env.server);
     await quickplay(page, 'Phoenix');
     await page.mouse.move(700, 400);
     await sleep(500);

@@ -256,7 +256,7 @@ impl Outbox {
     /// sit in the connection task's `select!`: dropping it between polls loses nothing.
     pub async fn run_writer(&self) -> io::Error {
         loop {
-            if self.is_idle() {
+            while self.is_idle() {
                 self.wake.notified().await;
             }
             if let Err(e) = poll_fn(|cx| self.poll_flush(cx)).await {
@@ -270,9 +270,11 @@ impl Outbox {
         poll_fn(|cx| self.poll_flush(cx)).await
     }
 
+    /// Nothing for the writer to do: no backlog, or only frames a corked thread is still adding
+    /// to (it hands them over when it uncorks).
     fn is_idle(&self) -> bool {
         let st = self.state.lock();
-        st.backlog.frames.is_empty() && st.backlog.failed.is_none()
+        st.backlog.failed.is_none() && (st.backlog.frames.is_empty() || st.corked)
     }
 
     /// Ready when the backlog is empty (or the socket failed); otherwise writes what the socket
@@ -479,6 +481,9 @@ pub(crate) mod tests {
         assert_eq!(*sink.taken.lock(), [1, 1, 1, 1, 2, 2, 2, 2]);
         assert_eq!(outbox.backlog_len(), 0);
         assert_eq!(outbox.defer(&frame(3), false), Ok(Deferred::First));
+        assert!(outbox.is_idle(), "the writer leaves a corked backlog alone");
+        outbox.uncork_later();
+        assert!(!outbox.is_idle(), "handed over: the writer takes it");
     }
 
     #[test]
