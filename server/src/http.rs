@@ -3,8 +3,8 @@
 //!
 //! Only the WebSocket transport exists. A request to the Engine.IO path is checked in the same
 //! order as the JS `engine.io` server, answering with its JSON error codes, and then upgraded:
-//! hyper does the HTTP part, tokio-tungstenite takes over the upgraded stream
-//! (`WebSocketStream::from_raw_socket`), and [`crate::realtime::connection::run`] runs the session.
+//! hyper does the HTTP part, then [`crate::realtime::connection::run`] takes the TCP stream back
+//! from hyper and runs the session: tokio-tungstenite reads it, emits write to it directly.
 //!
 //! Shutdown: when the `shutdown` future completes, the listener stops accepting, every live
 //! connection is told to close (WebSocket close frame; idle HTTP keep-alive connections are shut

@@ -64,7 +64,8 @@ impl BroadcastOperator {
         self
     }
 
-    /// Drop the packet for receivers whose send queue is full instead of closing them.
+    /// Drop the packet for receivers that are behind (backlog three quarters full) instead of
+    /// closing them.
     pub fn volatile(mut self) -> Self {
         self.volatile = true;
         self

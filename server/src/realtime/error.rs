@@ -6,8 +6,9 @@ pub enum EmitError {
     /// The socket is disconnected (or its connection is closing).
     #[error("socket is disconnected")]
     Disconnected,
-    /// The connection's send queue is full. For a reliable emit the connection is being closed
-    /// (slow consumer); for a volatile emit the packet was dropped.
+    /// The connection's backlog is full (its socket has not been taking bytes). For a reliable
+    /// emit the connection is being closed (slow consumer); for a volatile emit the packet was
+    /// dropped.
     #[error("send queue full (slow consumer)")]
     QueueFull,
     /// The event name is reserved by Socket.IO (`connect`, `disconnect`, ...).

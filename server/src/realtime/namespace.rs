@@ -119,7 +119,7 @@ impl Namespace {
         BroadcastOperator::new(self.clone()).emit(event, payload)
     }
 
-    /// Encodes `event` once for this namespace; send it with [`SocketRef::emit_prepared`] to
+    /// Encodes `event` once for this namespace; send it with [`Socket::emit_prepared`](super::Socket::emit_prepared) to
     /// any subset of its sockets.
     pub fn prepare(
         &self,

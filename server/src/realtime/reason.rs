@@ -21,7 +21,7 @@ pub enum DisconnectReason {
     ServerNamespaceDisconnect,
     /// The server closed the whole connection (`socket.close_connection()`).
     ForcedClose,
-    /// The connection's send queue overflowed on a reliable emit (slow consumer policy).
+    /// The connection's backlog overflowed on a reliable emit (slow consumer policy).
     SlowConsumer,
     /// No Socket.IO namespace was joined within `connect_timeout`.
     ConnectTimeout,

@@ -3,7 +3,8 @@
 //! A client connected to `/` and `/admin` over one WebSocket has two sockets sharing one
 //! [`EngineConn`]. Sockets are handed out as [`SocketRef`] (`Arc<Socket>`) so game code can keep
 //! them, e.g. in a room's player table, and emit to them from its own thread: every emit is a
-//! non-blocking `try_send` into the connection's bounded queue (see the slow-consumer policy in
+//! non-blocking write to the connection's socket, or into its bounded backlog when the socket is
+//! full (see [`crate::realtime::outbox`] and the slow-consumer policy in
 //! [`crate::realtime::RealtimeConfig::send_queue_depth`]).
 
 use super::ack::{Ack, wait_for_ack};
