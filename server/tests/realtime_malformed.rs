@@ -208,3 +208,63 @@ async fn protocol_errors_close_with_code_1002() {
     assert_eq!(code, Some(CloseCode::Protocol));
     server.shutdown().await;
 }
+
+/// A peer that floods WebSocket pings and never reads what it is sent makes the server answer
+/// with pongs it cannot deliver: those count against the connection's backlog like any reliable
+/// frame, so the peer is closed as a slow consumer instead of growing the server's memory.
+#[tokio::test]
+async fn ping_flood_without_reading_closes_as_slow_consumer() {
+    use futures_util::{SinkExt, StreamExt};
+    use petri_server::realtime::DisconnectReason;
+    let mut cfg = test_config();
+    cfg.send_queue_depth = 8;
+    // the close frame cannot reach a peer that is not reading: do not wait long for it
+    cfg.write_timeout = std::time::Duration::from_secs(1);
+    let (io, mut ev) = app(cfg);
+    let server = Server::start(io).await;
+    let (mut healthy, _) = Client::connected(server.addr, "/").await;
+    let (mut bad, _) = Client::connected(server.addr, "/").await;
+
+    // ~50 MB of pings at most; the server gives up long before that
+    let ping = vec![7u8; 125];
+    let flood = async {
+        for i in 0..400_000 {
+            if bad
+                .ws
+                .feed(Message::Ping(ping.clone().into()))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            if i % 1_000 == 999 && bad.ws.flush().await.is_err() {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), flood).await;
+
+    let (_, reason) = tokio::time::timeout(WAIT, ev.disconnected.recv())
+        .await
+        .expect("the flooding socket is disconnected in time")
+        .expect("an event");
+    assert_eq!(reason, DisconnectReason::SlowConsumer);
+    // what the kernel still holds for it drains, then the connection ends
+    let drained = async {
+        for _ in 0..2_000_000 {
+            match bad.ws.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+        false
+    };
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_secs(30), drained)
+            .await
+            .unwrap_or(false),
+        "the server closed the flooding connection"
+    );
+    healthy.echo_roundtrip("ping flood").await;
+    server.shutdown().await;
+}

@@ -12,7 +12,7 @@
 //! another connection.
 
 use super::engine::{EngineConn, EngineService, new_id};
-use super::outbox::{Outbox, RawSink};
+use super::outbox::{BacklogFull, Outbox, RawSink};
 use super::transport::Transport;
 use super::{DisconnectReason, RealtimeConfig};
 use bytes::Bytes;
@@ -217,6 +217,9 @@ fn close_code(reason: &DisconnectReason) -> CloseCode {
 
 fn classify(e: WsError) -> DisconnectReason {
     match e {
+        WsError::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<BacklogFull>()) => {
+            DisconnectReason::SlowConsumer
+        }
         WsError::ConnectionClosed | WsError::AlreadyClosed => DisconnectReason::TransportClose,
         WsError::Capacity(c) => DisconnectReason::ParseError(format!("oversized message: {c}")),
         WsError::Utf8(d) => DisconnectReason::ParseError(format!("invalid UTF-8: {d}")),

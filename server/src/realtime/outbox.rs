@@ -62,6 +62,13 @@ pub enum Sent {
     Queued,
 }
 
+/// The error a writer of control frames gets when the backlog is full: the peer makes the server
+/// answer (WebSocket pings) without reading what it is sent. The connection closes as a slow
+/// consumer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the send backlog is full: the peer is not reading")]
+pub struct BacklogFull;
+
 /// What [`Outbox::defer`] did with a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deferred {
@@ -215,16 +222,22 @@ impl Outbox {
         Ok(())
     }
 
-    /// Sends a frame the protocol itself needs (a pong, a close frame) regardless of depth.
-    pub fn send_control(&self, frame: Bytes) {
+    /// Sends a frame the protocol itself needs (a pong, a close frame). It is bounded like a
+    /// reliable emit, or a peer flooding pings without reading would grow the backlog forever.
+    pub fn send_control(&self, frame: Bytes) -> Result<(), BacklogFull> {
         let mut st = self.state.lock();
         let State { sink, backlog, .. } = &mut *st;
-        let Some(sink) = sink.as_deref() else { return };
+        let Some(sink) = sink.as_deref() else {
+            return Ok(());
+        };
         if backlog.frames.is_empty() {
             self.write_or_queue(backlog, sink, &frame);
-        } else {
-            backlog.frames.push_back(frame);
+            return Ok(());
         }
+        self.admit(backlog.frames.len(), false)
+            .map_err(|_| BacklogFull)?;
+        backlog.frames.push_back(frame);
+        Ok(())
     }
 
     fn write_or_queue(&self, backlog: &mut Backlog, sink: &dyn RawSink, frame: &Bytes) -> Sent {

@@ -50,13 +50,18 @@ impl AsyncRead for Transport {
 
 impl AsyncWrite for Transport {
     /// Takes the whole buffer: tungstenite writes whole frames, and the outbox keeps them whole.
+    /// A full backlog is an error (`BacklogFull` inside), which ends the connection.
     fn poll_write(
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.outbox.send_control(Bytes::copy_from_slice(buf));
-        Poll::Ready(Ok(buf.len()))
+        Poll::Ready(
+            self.outbox
+                .send_control(Bytes::copy_from_slice(buf))
+                .map(|()| buf.len())
+                .map_err(io::Error::other),
+        )
     }
 
     /// The outbox flushes on its own (see `Outbox::run_writer`).
