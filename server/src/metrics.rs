@@ -1,37 +1,21 @@
 //! `/metrics` in the Prometheus text format, through the `prometheus-client` crate.
 //!
-//! Two kinds of numbers: the per-room tick time is a live histogram that each room's thread
-//! observes; everything else a room already counts in its atomic `RoomStatus`, so a collector
-//! reads those at scrape time instead of keeping a second copy that could drift.
+//! A room counts everything about itself in its atomic `RoomStatus` (its tick-time histogram
+//! too), so a collector reads the open rooms at scrape time instead of keeping a second copy that
+//! could drift, and a room that closes leaves the metrics with it.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric, NoLabelSet};
+use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
-use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::rooms::Lobby;
-
-/// Label set naming a room.
-pub type RoomLabel = [(&'static str, String); 1];
-
-/// Per-room tick durations, in seconds.
-pub type TickHistograms = Family<RoomLabel, Histogram, fn() -> Histogram>;
-
-fn tick_histogram() -> Histogram {
-    // 0.1 ms to about 200 ms: a 25 Hz tick has 40 ms to spend
-    Histogram::new(exponential_buckets(0.000_1, 2.0, 12))
-}
-
-/// A fresh, empty family of tick histograms.
-pub fn tick_histograms() -> TickHistograms {
-    Family::new_with_constructor(tick_histogram)
-}
+use crate::rooms::{Lobby, RoomHandle, RoomStatus};
 
 /// Everything `/metrics` shows.
 pub struct Metrics {
@@ -43,9 +27,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn new(lobby: &Arc<Lobby>, ticks: TickHistograms) -> Self {
+    pub fn new(lobby: &Arc<Lobby>) -> Self {
         let mut registry = Registry::with_prefix("petri");
-        registry.register("tick_seconds", "Time one room tick took", ticks);
         let connections = Gauge::default();
         registry.register(
             "connections",
@@ -84,31 +67,90 @@ struct RoomCollector {
     lobby: Weak<Lobby>,
 }
 
-fn gauge(
+/// A per-room number read from its status.
+type Read = fn(&RoomStatus) -> u64;
+
+/// Per-room gauges: (name, help, read).
+const GAUGES: [(&str, &str, Read); 3] = [
+    ("players", "People playing, per room", |s| {
+        u64::from(s.players.load(Ordering::Relaxed))
+    }),
+    ("bots", "Bots playing, per room", |s| {
+        u64::from(s.bots.load(Ordering::Relaxed))
+    }),
+    ("spectators", "Spectators, per room", |s| {
+        u64::from(s.spectators.load(Ordering::Relaxed))
+    }),
+];
+
+/// Per-room counters: (name, help, read).
+const COUNTERS: [(&str, &str, Read); 4] = [
+    ("ticks", "Ticks run, per room", |s| {
+        s.ticks.load(Ordering::Relaxed)
+    }),
+    ("frames_sent", "Frames handed to connections", |s| {
+        s.frames_sent.load(Ordering::Relaxed)
+    }),
+    (
+        "frames_skipped",
+        "Frames dropped because the client was behind",
+        |s| s.frames_skipped.load(Ordering::Relaxed),
+    ),
+    (
+        "frame_bytes_sent",
+        "Frame payload bytes handed to connections",
+        |s| s.bytes_sent.load(Ordering::Relaxed),
+    ),
+];
+
+fn per_room(
     encoder: &mut DescriptorEncoder,
-    name: &str,
-    help: &str,
-    values: &[(String, u64)],
+    rooms: &[Arc<RoomHandle>],
+    (name, help, read): (&str, &str, Read),
+    metric_type: MetricType,
 ) -> std::fmt::Result {
-    let mut metric =
-        encoder.encode_descriptor(name, help, None, ConstGauge::new(0i64).metric_type())?;
-    for (room, value) in values {
-        let labels = [("room", room.as_str())];
-        ConstGauge::new(*value as i64).encode(metric.encode_family(&labels)?)?;
+    let mut metric = encoder.encode_descriptor(name, help, None, metric_type)?;
+    for room in rooms {
+        let labels = [("room", room.id())];
+        let value = read(room.status());
+        let family = metric.encode_family(&labels)?;
+        match metric_type {
+            MetricType::Counter => ConstCounter::new(value).encode(family)?,
+            _ => ConstGauge::new(value as i64).encode(family)?,
+        }
     }
     Ok(())
 }
 
-fn counter(
-    encoder: &mut DescriptorEncoder,
-    name: &str,
-    help: &str,
-    values: &[(Vec<(&str, String)>, u64)],
-) -> std::fmt::Result {
-    let mut metric =
-        encoder.encode_descriptor(name, help, None, ConstCounter::new(0u64).metric_type())?;
-    for (labels, value) in values {
-        ConstCounter::new(*value).encode(metric.encode_family(labels)?)?;
+fn inputs_rejected(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -> std::fmt::Result {
+    let mut metric = encoder.encode_descriptor(
+        "inputs_rejected",
+        "Inputs and joins refused, by reason",
+        None,
+        MetricType::Counter,
+    )?;
+    for room in rooms {
+        for (reason, value) in room.status().rejected.iter() {
+            let labels = [("room", room.id()), ("reason", reason.label())];
+            ConstCounter::new(value).encode(metric.encode_family(&labels)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn tick_seconds(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -> std::fmt::Result {
+    let mut metric = encoder.encode_descriptor(
+        "tick_seconds",
+        "Time one room tick took",
+        None,
+        MetricType::Histogram,
+    )?;
+    for room in rooms {
+        let (sum, count, buckets) = room.status().tick_times.snapshot();
+        let labels = [("room", room.id())];
+        metric
+            .encode_family(&labels)?
+            .encode_histogram::<NoLabelSet>(sum, count, &buckets, None)?;
     }
     Ok(())
 }
@@ -119,12 +161,6 @@ impl Collector for RoomCollector {
             return Ok(());
         };
         let rooms = lobby.all();
-        let load = |f: &dyn Fn(&crate::rooms::RoomStatus) -> u64| -> Vec<(String, u64)> {
-            rooms
-                .iter()
-                .map(|r| (r.id().to_owned(), f(r.status())))
-                .collect()
-        };
         let room_count = ConstGauge::new(rooms.len() as i64);
         room_count.encode(encoder.encode_descriptor(
             "rooms",
@@ -132,77 +168,13 @@ impl Collector for RoomCollector {
             None,
             room_count.metric_type(),
         )?)?;
-        gauge(
-            &mut encoder,
-            "players",
-            "People playing, per room",
-            &load(&|s| u64::from(s.players.load(Ordering::Relaxed))),
-        )?;
-        gauge(
-            &mut encoder,
-            "bots",
-            "Bots playing, per room",
-            &load(&|s| u64::from(s.bots.load(Ordering::Relaxed))),
-        )?;
-        gauge(
-            &mut encoder,
-            "spectators",
-            "Spectators, per room",
-            &load(&|s| u64::from(s.spectators.load(Ordering::Relaxed))),
-        )?;
-        let per_room =
-            |f: &dyn Fn(&crate::rooms::RoomStatus) -> u64| -> Vec<(Vec<(&str, String)>, u64)> {
-                rooms
-                    .iter()
-                    .map(|r| (vec![("room", r.id().to_owned())], f(r.status())))
-                    .collect()
-            };
-        counter(
-            &mut encoder,
-            "ticks",
-            "Ticks run, per room",
-            &per_room(&|s| s.ticks.load(Ordering::Relaxed)),
-        )?;
-        counter(
-            &mut encoder,
-            "frames_sent",
-            "Frames handed to connections",
-            &per_room(&|s| s.frames_sent.load(Ordering::Relaxed)),
-        )?;
-        counter(
-            &mut encoder,
-            "frames_skipped",
-            "Frames dropped because the client was behind",
-            &per_room(&|s| s.frames_skipped.load(Ordering::Relaxed)),
-        )?;
-        counter(
-            &mut encoder,
-            "frame_bytes_sent",
-            "Frame payload bytes handed to connections",
-            &per_room(&|s| s.bytes_sent.load(Ordering::Relaxed)),
-        )?;
-        let mut rejected = Vec::new();
-        for r in &rooms {
-            let c = &r.status().rejected;
-            for (reason, value) in [
-                ("rate_limited", &c.rate_limited),
-                ("bad_number", &c.bad_number),
-                ("not_playing", &c.not_playing),
-                ("join_refused", &c.join_refused),
-                ("unknown_event", &c.unknown_event),
-            ] {
-                rejected.push((
-                    vec![("room", r.id().to_owned()), ("reason", reason.to_owned())],
-                    value.load(Ordering::Relaxed),
-                ));
-            }
+        tick_seconds(&mut encoder, &rooms)?;
+        for gauge in GAUGES {
+            per_room(&mut encoder, &rooms, gauge, MetricType::Gauge)?;
         }
-        counter(
-            &mut encoder,
-            "inputs_rejected",
-            "Inputs and joins refused, by reason",
-            &rejected,
-        )?;
-        Ok(())
+        for counter in COUNTERS {
+            per_room(&mut encoder, &rooms, counter, MetricType::Counter)?;
+        }
+        inputs_rejected(&mut encoder, &rooms)
     }
 }

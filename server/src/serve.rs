@@ -79,7 +79,7 @@ pub async fn serve(
     let io = SocketIo::new(config.network.realtime(config.shutdown_grace_ms));
     play_api::register(&io, Arc::clone(&lobby));
     lobby_api::register(&io, Arc::clone(&lobby));
-    let metrics = Arc::new(Metrics::new(&lobby, lobby.tick_histograms()));
+    let metrics = Arc::new(Metrics::new(&lobby));
     let stopping = Arc::new(AtomicBool::new(false));
     let state = Arc::new(RouteState {
         lobby: Arc::clone(&lobby),

@@ -141,9 +141,9 @@ fn private_rooms_need_their_code_and_full_rooms_say_so() {
             ..player("a")
         },
     );
-    assert_eq!(wrong.expect_err("refused").code, "wrong-code");
+    assert_eq!(wrong.expect_err("refused").code.as_str(), "wrong-code");
     let (_, none) = join(&mut room, 2, player("a"));
-    assert_eq!(none.expect_err("refused").code, "wrong-code");
+    assert_eq!(none.expect_err("refused").code.as_str(), "wrong-code");
     let (_, right) = join(
         &mut room,
         3,
@@ -162,7 +162,7 @@ fn private_rooms_need_their_code_and_full_rooms_say_so() {
         },
     );
     let refusal = full.expect_err("the room holds one player");
-    assert_eq!(refusal.code, "full");
+    assert_eq!(refusal.code.as_str(), "full");
     assert!(refusal.message.contains('1'));
 }
 
@@ -315,7 +315,10 @@ fn bad_input_is_refused_and_counted() {
     let after = room.arena().camera(me).expect("alive").center;
     assert_eq!(before, after, "garbage never steers the cell");
     let status = room.status();
-    assert_eq!(status.rejected.bad_number.load(Ordering::Relaxed), 3);
+    assert_eq!(
+        status.rejected.get(petri_server::rooms::Reject::BadNumber),
+        3
+    );
     for i in 0..1000 {
         room.handle(RoomCommand::Target {
             client: 1,
@@ -324,11 +327,17 @@ fn bad_input_is_refused_and_counted() {
         });
     }
     assert!(
-        status.rejected.rate_limited.load(Ordering::Relaxed) >= 900,
+        status
+            .rejected
+            .get(petri_server::rooms::Reject::RateLimited)
+            >= 900,
         "a flood is cut to the burst"
     );
     room.handle(RoomCommand::Split { client: 99 });
-    assert_eq!(status.rejected.not_playing.load(Ordering::Relaxed), 1);
+    assert_eq!(
+        status.rejected.get(petri_server::rooms::Reject::NotPlaying),
+        1
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use parking_lot::RwLock;
-use petri_shared::game::{CreateRoom, Refusal, RoomCreated, RoomSummary};
+use petri_shared::game::{CreateRoom, Refusal, RefusalCode, RoomCreated, RoomSummary};
 use tracing::{info, warn};
 
 use super::identity::clean_name;
@@ -13,10 +13,12 @@ use super::room::Room;
 use super::runner::{self, RoomHandle};
 use super::settings::{HostLimits, RoomSettings};
 use super::tokens::new_code;
-use crate::metrics::{TickHistograms, tick_histograms};
 
 /// The id of the persistent public room every server starts with.
 pub const MAIN_ROOM: &str = "main";
+
+/// Characters kept of a created room's name (a player's name is `HostLimits::max_name_chars`).
+const MAX_ROOM_NAME_CHARS: usize = 32;
 
 pub struct Lobby {
     rooms: RwLock<HashMap<String, Arc<RoomHandle>>>,
@@ -24,7 +26,6 @@ pub struct Lobby {
     /// What a created room starts from before the request's settings apply.
     template: RoomSettings,
     shutdown: Arc<AtomicBool>,
-    ticks: TickHistograms,
 }
 
 impl Lobby {
@@ -34,17 +35,11 @@ impl Lobby {
             limits,
             template,
             shutdown: Arc::new(AtomicBool::new(false)),
-            ticks: tick_histograms(),
         })
     }
 
     pub fn limits(&self) -> &HostLimits {
         &self.limits
-    }
-
-    /// The per-room tick-time histograms, for `/metrics`.
-    pub fn tick_histograms(&self) -> TickHistograms {
-        self.ticks.clone()
     }
 
     /// Opens a room under `id` with exactly these settings.
@@ -53,7 +48,7 @@ impl Lobby {
         let mut rooms = self.rooms.write();
         if rooms.len() >= self.limits.max_rooms {
             return Err(Refusal::new(
-                "too-many-rooms",
+                RefusalCode::TooManyRooms,
                 format!(
                     "this server hosts at most {} rooms; try quick play",
                     self.limits.max_rooms
@@ -62,27 +57,25 @@ impl Lobby {
         }
         if rooms.contains_key(&id) {
             return Err(Refusal::new(
-                "bad-request",
+                RefusalCode::BadRequest,
                 format!("a room called {id} already exists"),
             ));
         }
         let seed = getrandom::u64().unwrap_or(0x5eed);
         let room = Room::new(id.clone(), settings, self.limits.clone(), seed).map_err(|e| {
             Refusal::new(
-                "bad-request",
+                RefusalCode::BadRequest,
                 format!("those room settings do not work: {e}"),
             )
         })?;
-        let histogram = self.ticks.get_or_create(&[("room", id.clone())]).clone();
         let handle = runner::start(
             room,
             self.limits.command_queue_depth,
             Arc::clone(&self.shutdown),
-            histogram,
         )
         .map_err(|e| {
             warn!(error = %e, "could not start a room thread");
-            Refusal::new("internal", "the server could not start the room")
+            Refusal::new(RefusalCode::Internal, "the server could not start the room")
         })?;
         info!(room = %id, "room created");
         rooms.insert(id, Arc::clone(&handle));
@@ -95,12 +88,12 @@ impl Lobby {
         let mut settings = self.template.clone();
         settings.persistent = false;
         if let Some(name) = &request.name {
-            settings.name = clean_name(name, 32);
+            settings.name = clean_name(name, MAX_ROOM_NAME_CHARS);
         }
         if let Some(size) = request.map_size {
             if !(size.is_finite() && (limits.min_map_size..=limits.max_map_size).contains(&size)) {
                 return Err(Refusal::new(
-                    "bad-request",
+                    RefusalCode::BadRequest,
                     format!(
                         "map_size must be between {} and {}",
                         limits.min_map_size, limits.max_map_size
@@ -113,7 +106,7 @@ impl Lobby {
         if let Some(capacity) = request.capacity {
             if capacity == 0 || capacity > limits.max_capacity {
                 return Err(Refusal::new(
-                    "bad-request",
+                    RefusalCode::BadRequest,
                     format!("capacity must be between 1 and {}", limits.max_capacity),
                 ));
             }
@@ -122,7 +115,7 @@ impl Lobby {
         if let Some(bots) = request.bots {
             if bots > limits.max_bots {
                 return Err(Refusal::new(
-                    "bad-request",
+                    RefusalCode::BadRequest,
                     format!("at most {} bots", limits.max_bots),
                 ));
             }
@@ -131,7 +124,7 @@ impl Lobby {
         if let Some(rate) = request.tick_rate {
             if !(limits.min_tick_rate..=limits.max_tick_rate).contains(&rate) {
                 return Err(Refusal::new(
-                    "bad-request",
+                    RefusalCode::BadRequest,
                     format!(
                         "tick_rate must be between {} and {}",
                         limits.min_tick_rate, limits.max_tick_rate
@@ -141,7 +134,9 @@ impl Lobby {
             settings.sim.tick_rate = rate;
         }
         let fresh = || {
-            new_code().map_err(|_| Refusal::new("internal", "the server could not make a room id"))
+            new_code().map_err(|_| {
+                Refusal::new(RefusalCode::Internal, "the server could not make a room id")
+            })
         };
         let code = if request.private {
             Some(fresh()?)
@@ -206,9 +201,15 @@ impl Lobby {
         list
     }
 
-    /// Every open room (for metrics).
+    /// Every open room (for metrics): a room that has closed is left out even before it is
+    /// pruned, so `/metrics` and `/api/rooms` agree.
     pub fn all(&self) -> Vec<Arc<RoomHandle>> {
-        self.rooms.read().values().cloned().collect()
+        self.rooms
+            .read()
+            .values()
+            .filter(|r| !r.is_closed())
+            .cloned()
+            .collect()
     }
 
     /// Forgets rooms whose thread has finished.
@@ -223,7 +224,6 @@ impl Lobby {
             ids.iter().filter_map(|id| rooms.remove(id)).collect()
         };
         for room in closed {
-            self.ticks.remove(&[("room", room.id().to_owned())]);
             room.join_thread();
         }
     }

@@ -3,6 +3,8 @@
 //! A `Room` is a state machine (commands in, frames out through a `ClientLink`); the runner
 //! gives each room its own thread and fixed tick rate; the registry is the lobby.
 
+pub mod api;
+pub mod bot_fill;
 pub mod command;
 pub mod identity;
 pub mod link;
@@ -10,8 +12,10 @@ pub mod lobby;
 pub mod lobby_api;
 pub mod net_limiter;
 pub mod play_api;
+pub mod publish;
 pub mod rate_limit;
 pub mod room;
+pub mod roster;
 pub mod runner;
 pub mod settings;
 pub mod socket_link;
@@ -22,10 +26,12 @@ pub mod view;
 pub use command::{ClientId, JoinReply, RoomCommand};
 pub use link::ClientLink;
 pub use lobby::{Lobby, MAIN_ROOM};
-pub use room::{Room, TickOutcome};
+pub use publish::TickOutcome;
+pub use room::Room;
+pub use roster::RosterSizes;
 pub use runner::RoomHandle;
 pub use settings::{HostLimits, RoomSettings};
-pub use status::RoomStatus;
+pub use status::{Reject, RoomStatus};
 
 /// The Socket.IO namespaces the game registers.
 pub const NAMESPACES: [&str; 2] = [

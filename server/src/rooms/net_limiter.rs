@@ -5,19 +5,18 @@ use std::time::Instant;
 
 use parking_lot::Mutex;
 
+use super::rate_limit::TokenBucket;
+
 #[derive(Debug)]
 pub struct NetLimiter {
-    state: Mutex<(f64, Instant)>,
-    rate: f64,
-    burst: f64,
+    /// The bucket (refilled per second) and when it was last refilled.
+    state: Mutex<(TokenBucket, Instant)>,
 }
 
 impl NetLimiter {
-    pub fn new(rate: f64, burst: f64) -> Self {
+    pub fn new(rate_per_second: f64, burst: f64) -> Self {
         Self {
-            state: Mutex::new((burst, Instant::now())),
-            rate,
-            burst,
+            state: Mutex::new((TokenBucket::new(rate_per_second, burst), Instant::now())),
         }
     }
 
@@ -25,14 +24,9 @@ impl NetLimiter {
     pub fn allow(&self) -> bool {
         let mut state = self.state.lock();
         let now = Instant::now();
-        let refill = now.duration_since(state.1).as_secs_f64() * self.rate;
-        state.0 = (state.0 + refill).min(self.burst);
+        let elapsed = now.duration_since(state.1).as_secs_f64();
         state.1 = now;
-        if state.0 >= 1.0 {
-            state.0 -= 1.0;
-            true
-        } else {
-            false
-        }
+        state.0.refill(elapsed);
+        state.0.take()
     }
 }

@@ -1,22 +1,25 @@
 //! The `/play` namespace: joining a room and playing in it (docs/PROTOCOL.md).
 //!
 //! Handlers run on network tasks and never wait: each checks and converts its arguments, then
-//! queues a command for the room's thread. Anything malformed is refused here with a counted
-//! reason and never reaches the room as garbage.
+//! queues a command for the room's thread. Here an event's shape is checked (a `join` that is not
+//! a `JoinRequest`, an `input` that is not two numbers) and a flood is cut at the door; the room
+//! itself checks the values (finite, in range) and its own per-player rates. Every refusal on
+//! either side is counted by reason in the room's `RoomStatus`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use petri_shared::game::{JoinRequest, Refusal, events, namespaces};
+use petri_shared::game::{JoinRequest, Refusal, RefusalCode, events, namespaces};
 use serde_json::Value;
 use tracing::debug;
 
+use super::api::{answer, answer_result, first_arg, refuse, slow_down};
 use super::command::{ClientId, RoomCommand};
 use super::lobby::Lobby;
 use super::net_limiter::NetLimiter;
 use super::runner::{RoomHandle, SendError};
 use super::socket_link::{LinkEnder, SocketLink};
-use super::status::RejectCounts;
+use super::status::Reject;
 use crate::realtime::{Ack, Payload, SocketIo, SocketRef};
 
 /// Events a socket may send per second (and burst) before they are dropped at the door. Above
@@ -33,6 +36,132 @@ struct Seat {
     link: LinkEnder,
 }
 
+impl Seat {
+    fn reject(&self, reason: Reject) {
+        self.room.status().rejected.bump(reason);
+    }
+
+    /// Queues a command for the room, counting it when the room is too busy to take it.
+    fn send(&self, command: RoomCommand) {
+        if let Err(SendError::Busy(_)) = self.room.send(command) {
+            self.reject(Reject::RateLimited);
+        }
+    }
+}
+
+/// What every handler of one `/play` connection shares.
+struct Player {
+    client: ClientId,
+    lobby: Arc<Lobby>,
+    limiter: NetLimiter,
+}
+
+/// A handler for an event that only means something in a room.
+type SeatedHandler = fn(&Seat, &Payload);
+
+pub fn register(io: &SocketIo, lobby: Arc<Lobby>) {
+    let next_client = Arc::new(AtomicU64::new(1));
+    io.ns(namespaces::PLAY, move |socket: SocketRef| {
+        let player = Arc::new(Player {
+            client: next_client.fetch_add(1, Ordering::Relaxed),
+            lobby: Arc::clone(&lobby),
+            limiter: NetLimiter::new(EVENTS_PER_SECOND, EVENT_BURST),
+        });
+        let joiner = Arc::clone(&player);
+        socket.on(events::JOIN, move |socket, payload, ack| {
+            on_join(&joiner, socket, &payload, ack);
+        });
+        let seated: [(&str, SeatedHandler); 5] = [
+            (events::INPUT, on_input),
+            (events::SPLIT, |seat, _| {
+                seat.send(RoomCommand::Split {
+                    client: seat.client,
+                });
+            }),
+            (events::EJECT, |seat, _| {
+                seat.send(RoomCommand::Eject {
+                    client: seat.client,
+                });
+            }),
+            (events::RESPAWN, |seat, _| {
+                seat.send(RoomCommand::Respawn {
+                    client: seat.client,
+                });
+            }),
+            (events::SPECTATE, on_spectate),
+        ];
+        for (event, handler) in seated {
+            on_seated(&socket, event, &player, handler);
+        }
+        socket.on(events::LEAVE, |socket, _, ack| {
+            vacate(socket);
+            answer(ack, &serde_json::json!({ "ok": true }));
+        });
+        socket.on_unknown(on_unknown);
+        socket.on_disconnect(|socket, _reason| on_disconnect(socket));
+    });
+}
+
+/// Registers `handler` for `event` behind the one guard every in-room event shares: the socket
+/// must have a seat, and the connection must be within its event rate (else it is counted).
+fn on_seated(socket: &SocketRef, event: &str, player: &Arc<Player>, handler: SeatedHandler) {
+    let player = Arc::clone(player);
+    socket.on(event, move |socket, payload, _ack| {
+        let Some(seat) = socket.data::<Seat>() else {
+            return;
+        };
+        if !player.limiter.allow() {
+            return seat.reject(Reject::RateLimited);
+        }
+        handler(&seat, &payload);
+    });
+}
+
+/// `input [x, y]`: steer toward a point.
+fn on_input(seat: &Seat, payload: &Payload) {
+    let coordinate = |i: usize| payload.args.get(i).and_then(Value::as_f64);
+    match (coordinate(0), coordinate(1)) {
+        (Some(x), Some(y)) => seat.send(RoomCommand::Target {
+            client: seat.client,
+            x,
+            y,
+        }),
+        _ => seat.reject(Reject::BadNumber),
+    }
+}
+
+/// `spectate { follow? }`: watch another player, or the top one.
+fn on_spectate(seat: &Seat, payload: &Payload) {
+    let follow = payload
+        .args
+        .first()
+        .and_then(|v| v.get("follow"))
+        .and_then(Value::as_u64)
+        .and_then(|id| u32::try_from(id).ok());
+    seat.send(RoomCommand::Spectate {
+        client: seat.client,
+        follow,
+    });
+}
+
+fn on_unknown(socket: &SocketRef, event: &str, ack: Option<Ack>) {
+    if let Some(seat) = socket.data::<Seat>() {
+        seat.reject(Reject::UnknownEvent);
+    }
+    debug!(socket = %socket.id(), event, "unknown event");
+    let message = format!("`{event}` is not an event of {}", namespaces::PLAY);
+    refuse(ack, RefusalCode::UnknownEvent, message);
+}
+
+fn on_disconnect(socket: &SocketRef) {
+    if let Some(seat) = socket.data::<Seat>() {
+        // the room also notices a closed link on its own, should this notice not fit
+        let _ = seat.room.send(RoomCommand::Disconnected {
+            client: seat.client,
+        });
+    }
+}
+
 /// Leaves the socket's current room, if any: its frames stop at once, the room hears of it
 /// at its next command.
 fn vacate(socket: &SocketRef) {
@@ -44,195 +173,48 @@ fn vacate(socket: &SocketRef) {
     }
 }
 
-fn refusal(code: &str, message: impl Into<String>) -> Value {
-    serde_json::to_value(Refusal::new(code, message)).unwrap_or(Value::Null)
-}
-
-fn answer(ack: Option<Ack>, value: Value) {
-    if let Some(ack) = ack {
-        let _ = ack.send(value);
+/// `join JoinRequest`: enter a room (leaving the one the socket was in), answered by the room.
+fn on_join(player: &Player, socket: &SocketRef, payload: &Payload, ack: Option<Ack>) {
+    if !player.limiter.allow() {
+        return answer(ack, &slow_down());
     }
-}
-
-/// Queues a command for the socket's room, counting it when the room is too busy to take it.
-fn send(seat: &Seat, command: RoomCommand) {
-    if let Err(SendError::Busy(_)) = seat.room.send(command) {
-        RejectCounts::count(&seat.room.status().rejected.rate_limited);
-    }
-}
-
-pub fn register(io: &SocketIo, lobby: Arc<Lobby>) {
-    let next_client = Arc::new(AtomicU64::new(1));
-    io.ns(namespaces::PLAY, move |socket: SocketRef| {
-        let client = next_client.fetch_add(1, Ordering::Relaxed);
-        let limiter = Arc::new(NetLimiter::new(EVENTS_PER_SECOND, EVENT_BURST));
-        socket.set_data(limiter.clone());
-
-        let lobby_for_join = Arc::clone(&lobby);
-        let join_limiter = limiter.clone();
-        socket.on(events::JOIN, move |socket, payload, ack| {
-            if !join_limiter.allow() {
-                return answer(ack, refusal("rate-limited", "too many requests; slow down"));
-            }
-            join(&lobby_for_join, socket, client, payload, ack);
-        });
-
-        let input_limiter = limiter.clone();
-        socket.on(events::INPUT, move |socket, payload, _| {
-            let Some(seat) = socket.data::<Seat>() else {
-                return;
-            };
-            if !input_limiter.allow() {
-                return RejectCounts::count(&seat.room.status().rejected.rate_limited);
-            }
-            let coordinate = |i: usize| payload.args.get(i).and_then(Value::as_f64);
-            match (coordinate(0), coordinate(1)) {
-                (Some(x), Some(y)) => send(
-                    &seat,
-                    RoomCommand::Target {
-                        client: seat.client,
-                        x,
-                        y,
-                    },
-                ),
-                _ => RejectCounts::count(&seat.room.status().rejected.bad_number),
-            }
-        });
-
-        for (event, make) in [
-            (
-                events::SPLIT,
-                (|client| RoomCommand::Split { client }) as fn(ClientId) -> RoomCommand,
-            ),
-            (events::EJECT, |client| RoomCommand::Eject { client }),
-            (events::RESPAWN, |client| RoomCommand::Respawn { client }),
-        ] {
-            let limiter = limiter.clone();
-            socket.on(event, move |socket, _, _| {
-                let Some(seat) = socket.data::<Seat>() else {
-                    return;
-                };
-                if limiter.allow() {
-                    send(&seat, make(seat.client));
-                } else {
-                    RejectCounts::count(&seat.room.status().rejected.rate_limited);
-                }
-            });
-        }
-
-        let spectate_limiter = limiter.clone();
-        socket.on(events::SPECTATE, move |socket, payload, _| {
-            let Some(seat) = socket.data::<Seat>() else {
-                return;
-            };
-            if !spectate_limiter.allow() {
-                return RejectCounts::count(&seat.room.status().rejected.rate_limited);
-            }
-            let follow = payload
-                .args
-                .first()
-                .and_then(|v| v.get("follow"))
-                .and_then(Value::as_u64)
-                .and_then(|id| u32::try_from(id).ok());
-            send(
-                &seat,
-                RoomCommand::Spectate {
-                    client: seat.client,
-                    follow,
-                },
-            );
-        });
-
-        socket.on(events::LEAVE, move |socket, _, ack| {
-            vacate(socket);
-            answer(ack, serde_json::json!({ "ok": true }));
-        });
-
-        socket.on_unknown(move |socket, event, ack| {
-            if let Some(seat) = socket.data::<Seat>() {
-                RejectCounts::count(&seat.room.status().rejected.unknown_event);
-            }
-            debug!(socket = %socket.id(), event, "unknown event");
-            answer(
-                ack,
-                refusal(
-                    "unknown-event",
-                    format!("`{event}` is not an event of {}", namespaces::PLAY),
-                ),
-            );
-        });
-
-        socket.on_disconnect(|socket, _reason| {
-            if let Some(seat) = socket.data::<Seat>() {
-                // the room also notices a closed link on its own, should this notice not fit
-                let _ = seat.room.send(RoomCommand::Disconnected {
-                    client: seat.client,
-                });
-            }
-        });
-    });
-}
-
-fn join(lobby: &Lobby, socket: &SocketRef, client: ClientId, payload: Payload, ack: Option<Ack>) {
-    let request: JoinRequest = match payload.args.first().cloned().map(serde_json::from_value) {
-        Some(Ok(request)) => request,
-        Some(Err(error)) => {
-            return answer(
-                ack,
-                refusal(
-                    "bad-request",
-                    format!("join takes a JoinRequest object: {error}"),
-                ),
-            );
-        }
-        None => {
-            return answer(
-                ack,
-                refusal(
-                    "bad-request",
-                    "join takes a JoinRequest object: { room, name, ... }",
-                ),
-            );
-        }
+    let request: JoinRequest = match first_arg(payload, events::JOIN, "JoinRequest", false) {
+        Ok(request) => request,
+        Err(refusal) => return answer(ack, &refusal),
     };
-    let Some(room) = lobby.get(&request.room) else {
+    let Some(room) = player.lobby.get(&request.room) else {
         let shown: String = request.room.chars().take(40).collect();
-        return answer(
-            ack,
-            refusal(
-                "unknown-room",
-                format!("there is no room `{shown}` (it may have closed)"),
-            ),
-        );
+        let message = format!("there is no room `{shown}` (it may have closed)");
+        return refuse(ack, RefusalCode::UnknownRoom, message);
     };
     // joining again (here or elsewhere) leaves the room it was in first
     vacate(socket);
     let link = SocketLink::new(socket.clone());
     let seat = Seat {
-        client,
+        client: player.client,
         room: Arc::clone(&room),
         link: link.ender(),
     };
     let reply_socket = socket.clone();
     let command = RoomCommand::Join {
-        client,
+        client: player.client,
         link: Arc::new(link),
         request,
         reply: Box::new(move |result| {
-            let value = match result {
-                Ok(joined) => {
-                    reply_socket.set_data(seat);
-                    serde_json::to_value(joined).unwrap_or(Value::Null)
-                }
-                Err(refused) => serde_json::to_value(refused).unwrap_or(Value::Null),
-            };
-            answer(ack, value);
+            if result.is_ok() {
+                reply_socket.set_data(seat);
+            }
+            answer_result(ack, result);
         }),
     };
     if let Err(error) = room.send(command) {
         let (command, code, message) = match error {
-            SendError::Busy(c) => (c, "busy", "the room is too busy right now; try again"),
-            SendError::Closed(c) => (c, "unknown-room", "that room has just closed"),
+            SendError::Busy(c) => (
+                c,
+                RefusalCode::Busy,
+                "the room is too busy right now; try again",
+            ),
+            SendError::Closed(c) => (c, RefusalCode::UnknownRoom, "that room has just closed"),
         };
         if let RoomCommand::Join { reply, .. } = *command {
             reply(Err(Refusal::new(code, message)));

@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use petri_shared::game::{self, RoomSummary};
-use prometheus_client::metrics::histogram::Histogram;
 use tracing::{error, info};
 
 use super::command::RoomCommand;
 use super::room::Room;
+use super::settings::RoomSettings;
 use super::status::RoomStatus;
 use crate::realtime::Cork;
 
@@ -36,10 +36,7 @@ pub enum SendError {
 /// The network's handle on a running room.
 pub struct RoomHandle {
     id: String,
-    name: String,
-    mode: String,
-    capacity: u32,
-    private_code: Option<String>,
+    settings: RoomSettings,
     commands: SyncSender<RoomCommand>,
     status: Arc<RoomStatus>,
     thread: Mutex<Option<JoinHandle<()>>>,
@@ -51,7 +48,7 @@ impl RoomHandle {
     }
 
     pub fn private_code(&self) -> Option<&str> {
-        self.private_code.as_deref()
+        self.settings.private_code.as_deref()
     }
 
     pub fn status(&self) -> &RoomStatus {
@@ -74,16 +71,7 @@ impl RoomHandle {
     }
 
     pub fn summary(&self) -> RoomSummary {
-        RoomSummary {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            mode: self.mode.clone(),
-            players: self.status.players.load(Ordering::Relaxed),
-            bots: self.status.bots.load(Ordering::Relaxed),
-            spectators: self.status.spectators.load(Ordering::Relaxed),
-            capacity: self.capacity,
-            private: self.private_code.is_some(),
-        }
+        self.status.summary(&self.id, &self.settings)
     }
 
     /// Waits for the room's thread to finish (after a shutdown or its close).
@@ -101,33 +89,23 @@ pub fn start(
     room: Room,
     queue_depth: usize,
     shutdown: Arc<AtomicBool>,
-    tick_seconds: Histogram,
 ) -> std::io::Result<Arc<RoomHandle>> {
     let (tx, rx) = sync_channel(queue_depth.max(1));
-    let settings = room.settings();
     let handle = Arc::new(RoomHandle {
         id: room.id().to_owned(),
-        name: settings.name.clone(),
-        mode: settings.mode.clone(),
-        capacity: settings.capacity,
-        private_code: settings.private_code.clone(),
+        settings: room.settings().clone(),
         commands: tx,
         status: room.status(),
         thread: Mutex::new(None),
     });
     let thread = std::thread::Builder::new()
         .name(format!("room-{}", room.id()))
-        .spawn(move || run(room, rx, shutdown, tick_seconds))?;
+        .spawn(move || run(room, rx, shutdown))?;
     *handle.thread.lock() = Some(thread);
     Ok(handle)
 }
 
-fn run(
-    mut room: Room,
-    commands: Receiver<RoomCommand>,
-    shutdown: Arc<AtomicBool>,
-    tick_seconds: Histogram,
-) {
+fn run(mut room: Room, commands: Receiver<RoomCommand>, shutdown: Arc<AtomicBool>) {
     let id = room.id().to_owned();
     let status = room.status();
     let period = Duration::from_secs_f64(1.0 / f64::from(room.arena().config().tick_rate.max(1)));
@@ -169,7 +147,7 @@ fn run(
         let ticked = catch_unwind(AssertUnwindSafe(|| room.tick()));
         drop(cork);
         let took = started.elapsed();
-        tick_seconds.observe(took.as_secs_f64());
+        status.tick_times.observe(took);
         let outcome = match ticked {
             Ok(outcome) => outcome,
             Err(_) => {
