@@ -1,14 +1,19 @@
-// Wires the pieces together: network events -> world -> renderer, the home screen's buttons,
-// links with a room in the hash, the animation loop, and the `window.petri` test hooks.
+// Wires the pieces together: network events -> session -> world -> renderer, the home screen's
+// buttons, links with a room in the hash, the animation loop, and the `window.petri` test hooks.
+// Who owns what: session.js the play session (room, code, token, Joined, which frames count),
+// net.js the sockets, profile.js and route.js their storage and the URL; `state` below holds
+// only what this page shows of it.
 
 import { World } from './world.js';
-import { decodeFrame, decodeBoard, EVENTS, PROTOCOL_VERSION } from './protocol.js';
+import { decodeFrame, decodeBoard, refusalText, EVENTS, PROTOCOL_VERSION } from './protocol.js';
 import { Renderer } from './render.js';
 import { Input } from './input.js';
 import { Net } from './net.js';
+import { Session } from './session.js';
 import { UI } from './ui.js';
 import { FrameStats } from './stats.js';
-import { randomPlayerColor } from './colors.js';
+import { loadProfile, saveProfile } from './profile.js';
+import { inviteLink, setHash, roomFromLocation } from './route.js';
 
 const ROOMS_REFRESH_MS = 4000;
 const RESYNC_MIN_MS = 2000;
@@ -19,12 +24,6 @@ const renderer = new Renderer(ui.el.game, ui.el.minimap);
 const stats = new FrameStats();
 
 const state = {
-  playerId: null,
-  room: null, // RoomSummary of the room we are in
-  code: null, // private room code, when we know it
-  joined: null, // the last Joined answer
-  joining: false, // between sending `join` and its answer
-  pending: [], // frames that arrived while joining
   board: null,
   died: null,
   resumed: null, // the last automatic rejoin's `resumed`
@@ -37,54 +36,26 @@ const state = {
 
 // ---- profile (name and colour survive reloads) -----------------------------------------------
 
-function loadProfile() {
-  let saved = {};
-  try {
-    saved = JSON.parse(localStorage.getItem('petri.profile') || '{}') || {};
-  } catch {
-    saved = {};
-  }
-  ui.el.name.value = typeof saved.name === 'string' ? saved.name : '';
-  ui.setColor(/^#[0-9a-f]{6}$/i.test(saved.color || '') ? saved.color : randomPlayerColor());
-}
+const storeProfile = () => saveProfile(ui.profile());
+ui.onColor = storeProfile;
+ui.el.name.addEventListener('change', storeProfile);
 
-function saveProfile() {
-  try {
-    localStorage.setItem('petri.profile', JSON.stringify(ui.profile()));
-  } catch {
-    // storage disabled: the profile lasts this page only
-  }
-}
-ui.onColor = saveProfile;
-ui.el.name.addEventListener('change', saveProfile);
-
-// ---- network ---------------------------------------------------------------------------------
+// ---- network and session ---------------------------------------------------------------------
 
 const net = new Net({
   status(s) {
     ui.status(s);
     if (s === 'connected' && ui.screen === 'home') refreshRooms();
-    if (s === 'reconnecting' && net.session) ui.toast('Connection lost: reconnecting…', 'error', 8000);
+    if (s === 'reconnecting' && session.inRoom) ui.toast('Connection lost: reconnecting…', 'error', 8000);
   },
-  frame(data) {
-    if (state.joining) {
-      // The server answers a join before it sends any frame of the new session, and stops the
-      // old session's frames when we leave: a frame before the answer is the old room's. Drop it.
-      return;
-    }
-    if (!net.session) return; // a frame of a room we just left
-    try {
-      world.apply(decodeFrame(data), performance.now());
-      state.framesReceived++;
-    } catch (e) {
-      frameError(e);
-    }
-  },
+  connected: () => session.connected(),
+  disconnected: () => session.disconnected(),
+  frame: (data) => session.frame(data),
   board(data) {
     try {
       state.board = decodeBoard(data);
       state.boardsReceived++;
-      ui.board(state.board, state.playerId, world.rank);
+      ui.board(state.board, session.playerId, world.rank);
     } catch (e) {
       state.decodeErrors++;
       console.warn(`petri: bad board: ${e.message}`);
@@ -95,22 +66,24 @@ const net = new Net({
     ui.death(d);
     ui.show('dead');
   },
-  roomClosed(r) {
-    backHome(`The room closed${r.reason ? `: ${r.reason}` : ''}. Pick another one.`);
-  },
+  roomClosed: (r) => session.closed(r),
   shutdown(r) {
     ui.toast(`The server is restarting${r.reason ? ` (${r.reason})` : ''}…`, 'error', 6000);
   },
-  rejected(r) {
-    ui.toast(r.message || 'The server refused that.', 'error');
+});
+
+const session = new Session(net, {
+  frame(data) {
+    try {
+      world.apply(decodeFrame(data), performance.now());
+      state.framesReceived++;
+    } catch (e) {
+      frameError(e);
+    }
   },
-  rejoining() {
-    state.joining = true;
-    state.pending = [];
-    resetWorld();
-  },
+  rejoining: () => resetWorld(),
   rejoined(joined) {
-    startJoined();
+    resetWorld();
     state.resumed = !!joined.resumed;
     applyJoined(joined);
     if (joined.player === null || joined.player === undefined) {
@@ -123,9 +96,10 @@ const net = new Net({
     }
   },
   rejoinRefused(r) {
-    state.joining = false;
-    state.pending = [];
     backHome(`Could not get back into the room: ${r.message || r.code}`);
+  },
+  closed(r) {
+    backHome(`The room closed${r.reason ? `: ${r.reason}` : ''}. Pick another one.`);
   },
 });
 
@@ -137,41 +111,11 @@ function frameError(e) {
   resync();
 }
 
-/** Called when a join is answered: starts the world from the frames that came meanwhile. */
-function startJoined() {
-  const frames = state.pending;
-  state.pending = [];
-  state.joining = false;
-  resetWorld();
-  for (const data of frames) {
-    let frame;
-    try {
-      frame = decodeFrame(data);
-      world.apply(frame, performance.now());
-      state.framesReceived++;
-    } catch (e) {
-      if (!frame) {
-        frameError(e);
-        continue;
-      }
-      // A leftover of the room we left, or the first frame of the new one after such a
-      // leftover: the new room's stream starts from an empty picture.
-      resetWorld();
-      try {
-        world.apply(frame, performance.now());
-        state.framesReceived++;
-      } catch {
-        resetWorld();
-      }
-    }
-  }
-}
-
 function resync() {
   const now = performance.now();
   if (now - state.lastResyncAt < RESYNC_MIN_MS) return;
   state.lastResyncAt = now;
-  net.resync();
+  session.resync();
 }
 
 function resetWorld() {
@@ -180,56 +124,28 @@ function resetWorld() {
   renderer.snapCamera();
 }
 
-function refusalText(answer) {
-  if (!answer) return 'No answer from the server.';
-  const known = {
-    'unknown-room': 'That room does not exist (any more).',
-    'wrong-code': 'Wrong code for that private room.',
-    full: 'That room is full.',
-  };
-  return known[answer.code] || answer.message || `Refused (${answer.code})`;
-}
-
-function inviteLink(room, code) {
-  if (!room) return '';
-  const base = `${location.origin}${location.pathname}`;
-  return room.private && code ? `${base}#${encodeURIComponent(room.id)}/${encodeURIComponent(code)}` : '';
-}
-
-function setHash(room, code) {
-  const hash = room ? `#${encodeURIComponent(room.id)}${room.private && code ? `/${encodeURIComponent(code)}` : ''}` : '';
-  history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
-}
-
+/** Shows a room we are in (a join's or a rejoin's answer, already taken in by the session). */
 function applyJoined(joined) {
-  state.joined = joined;
-  state.playerId = joined.player ?? null;
-  state.room = joined.room;
   renderer.worldSize = { width: joined.world.width, height: joined.world.height };
   world.setTickRate(joined.world.tick_rate);
-  setHash(joined.room, state.code);
-  ui.room(joined.room, inviteLink(joined.room, state.code));
-  ui.el.spectatePlay.hidden = state.playerId === null;
+  setHash(joined.room, session.code);
+  ui.room(joined.room, inviteLink(joined.room, session.code));
+  ui.el.spectatePlay.hidden = (joined.player ?? null) === null;
 }
 
 /** Joins a room as a player (or spectator). Resolves with the server's answer. */
 async function joinRoom(roomId, { code = null, spectate = false } = {}) {
-  if (net.session) net.leave();
-  saveProfile();
+  storeProfile();
   const { name, color } = ui.profile();
   const req = { room: roomId, name, color };
   if (code) req.code = code;
   if (spectate) req.spectate = true;
   ui.setBusy(true);
   ui.message('Joining…', 'info');
-  state.joining = true;
-  state.pending = [];
   resetWorld();
-  const answer = await net.join(req);
+  const answer = await session.join(req); // leaves the room we are in first
   ui.setBusy(false);
   if (!answer || !answer.ok) {
-    state.joining = false;
-    state.pending = [];
     if (ui.screen === 'home') {
       ui.message(refusalText(answer));
       setHash(null);
@@ -238,10 +154,9 @@ async function joinRoom(roomId, { code = null, spectate = false } = {}) {
     }
     return answer;
   }
-  startJoined();
+  resetWorld();
   ui.message('');
   ui.clearBoard();
-  state.code = code;
   state.died = null;
   state.resumed = null;
   applyJoined(answer);
@@ -275,11 +190,7 @@ async function createPrivate(settings = {}) {
 }
 
 function backHome(message = '') {
-  net.leave();
-  state.playerId = null;
-  state.room = null;
-  state.code = null;
-  state.joined = null;
+  session.leave();
   state.board = null;
   state.died = null;
   resetWorld();
@@ -303,24 +214,16 @@ async function refreshRooms() {
   }
 }
 
-/** `#room` or `#room/code` */
-function roomFromHash() {
-  const h = location.hash.replace(/^#\/?/, '');
-  if (!h) return null;
-  const [room, code] = h.split('/').map((p) => decodeURIComponent(p));
-  return room ? { room, code: code || null } : null;
-}
-
 function joinFromHash() {
-  const target = roomFromHash();
-  if (!target || (state.room && state.room.id === target.room)) return;
+  const target = roomFromLocation();
+  if (!target || (session.room && session.room.id === target.room)) return;
   joinRoom(target.room, { code: target.code });
 }
 
 // ---- controls --------------------------------------------------------------------------------
 
 const input = new Input(ui.el.game, {
-  active: () => ui.screen === 'playing' && net.connected && !state.joining,
+  active: () => ui.screen === 'playing' && net.connected && !session.pending,
   toWorld: (sx, sy) => renderer.toWorld(sx, sy),
   send: (x, y) => net.input(x, y),
   split: () => net.action(EVENTS.SPLIT),
@@ -369,7 +272,7 @@ function loop(rafNow) {
   requestAnimationFrame(loop);
   const t0 = performance.now();
   input.update(t0);
-  renderer.draw(world, t0, { playerId: state.playerId });
+  renderer.draw(world, t0, { playerId: session.playerId });
   if (ui.screen === 'playing') ui.mass(world.mass());
   stats.record(rafNow, performance.now() - t0);
 }
@@ -386,12 +289,12 @@ window.petri = {
       connected: net.connected,
       status: net.status,
       screen: ui.screen,
-      playerId: state.playerId,
+      playerId: session.playerId,
       ownCells: world.ownCells().length,
       mass: Math.round(world.mass() * 100) / 100,
       rank: world.rank,
-      roomId: state.room ? state.room.id : null,
-      roomCode: state.code,
+      roomId: session.room ? session.room.id : null,
+      roomCode: session.code,
       tick: world.tick,
       framesReceived: state.framesReceived,
       boardsReceived: state.boardsReceived,
@@ -406,10 +309,10 @@ window.petri = {
   world: () => world.snapshot(),
   board: () => state.board,
   died: () => state.died,
-  joined: () => state.joined,
+  joined: () => session.joined,
   camera: () => ({ ...renderer.camera, width: renderer.width, height: renderer.height }),
   lastInput: () => input.lastSent,
-  inviteLink: () => inviteLink(state.room, state.code) || null,
+  inviteLink: () => inviteLink(session.room, session.code) || null,
   rooms: () => net.rooms(),
   quickplay: (opts) => quickplay(opts),
   join: (roomId, opts) => joinRoom(roomId, opts),
@@ -422,12 +325,14 @@ window.petri = {
   steer: (x, y) => input.pin(x, y),
   dropConnection: () => net.drop(),
   // Not an API: the live objects, for debugging in the console and for render checks.
-  _internals: { world, renderer, net, ui, state, applyJoined },
+  _internals: { world, renderer, net, session, ui, state, applyJoined },
 };
 
 // ---- start -------------------------------------------------------------------------------------
 
-loadProfile();
+const profile = loadProfile();
+ui.el.name.value = profile.name;
+ui.setColor(profile.color);
 ui.status('connecting');
 try {
   net.start();

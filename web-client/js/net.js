@@ -1,22 +1,20 @@
-// The two Socket.IO namespaces (one WebSocket underneath: the official client multiplexes
-// namespaces of the same origin) and the join session. If the connection drops, Socket.IO
-// reconnects by itself; we then `join` the same room again with the saved token, which gives the
-// same player and cells back within the server's reconnect window (`resumed: true`).
+// The transport only: the two Socket.IO namespaces (one WebSocket underneath: the official client
+// multiplexes namespaces of the same origin), acks with a timeout, and the input/action senders.
+// If the connection drops, Socket.IO reconnects by itself; what to do then (join the same room
+// again with the token) is session.js's business, told through `connected`/`disconnected`.
 
-import { NAMESPACES, EVENTS, PROTOCOL_VERSION } from './protocol.js';
+import { NAMESPACES, EVENTS } from './protocol.js';
 
 const ACK_MS = 8000;
-const SESSION_KEY = 'petri.session';
 
 export class Net {
   /**
-   * @param {object} h handlers: status(s), frame(data), board(data), died(d), roomClosed(r),
-   *   shutdown(r), rejected(r), rejoining(), rejoined(joined), rejoinRefused(refusal)
+   * @param {object} h handlers: status(s), connected(), disconnected(), frame(data),
+   *   board(data), died(d), roomClosed(r), shutdown(r)
    */
   constructor(h) {
     this.h = h;
     this.status = 'connecting';
-    this.session = null; // { request, token, joined, lost }
     this.reconnects = 0;
     this.play = null;
     this.lobby = null;
@@ -35,10 +33,10 @@ export class Net {
 
     play.on('connect', () => {
       this.setStatus('connected');
-      if (this.session && this.session.lost) this.rejoin();
+      this.h.connected();
     });
     play.on('disconnect', (reason) => {
-      if (this.session) this.session.lost = true;
+      this.h.disconnected();
       if (reason === 'io client disconnect') {
         this.setStatus('offline');
         return;
@@ -54,12 +52,8 @@ export class Net {
     play.on(EVENTS.FRAME, (data) => this.h.frame(data));
     play.on(EVENTS.BOARD, (data) => this.h.board(data));
     play.on(EVENTS.DIED, (d) => this.h.died(d || {}));
-    play.on(EVENTS.ROOM_CLOSED, (r) => {
-      this.forget();
-      this.h.roomClosed(r || {});
-    });
+    play.on(EVENTS.ROOM_CLOSED, (r) => this.h.roomClosed(r || {}));
     play.on(EVENTS.SERVER_SHUTDOWN, (r) => this.h.shutdown(r || {}));
-    play.on(EVENTS.REJECTED, (r) => this.h.rejected(r || {}));
   }
 
   setStatus(s) {
@@ -103,67 +97,15 @@ export class Net {
 
   // ---- play --------------------------------------------------------------------------------
 
-  /** Joins a room. `request` is a JoinRequest; a saved token for that room is added. */
-  async join(request) {
-    const req = { ...request };
-    const saved = loadSession();
-    if (!req.token && saved && saved.room === req.room && saved.token && !req.spectate) {
-      req.token = saved.token; // a page reload within the reconnect window keeps the cells
-    }
-    const answer = await this.ask(this.play, EVENTS.JOIN, req);
-    if (answer && answer.ok) {
-      if (answer.protocol !== PROTOCOL_VERSION) {
-        console.info(`server speaks protocol ${answer.protocol}, this page ${PROTOCOL_VERSION}`);
-      }
-      delete req.token;
-      this.session = { request: req, token: answer.token ?? null, joined: answer, lost: false };
-      saveSession(req, answer.token);
-    } else if (req.token && answer && answer.code !== 'timeout') {
-      // The saved token is stale (say, another tab took the player): try once without it.
-      clearSession();
-      delete req.token;
-      return this.join(req);
-    }
-    return answer;
+  /** Sends a JoinRequest as it is; resolves with Joined or a Refusal. session.js decides what. */
+  join(request) {
+    return this.ask(this.play, EVENTS.JOIN, request);
   }
 
-  async rejoin() {
-    const s = this.session;
-    const req = { ...s.request };
-    if (s.token) req.token = s.token;
-    s.lost = false;
-    this.h.rejoining();
-    const answer = await this.ask(this.play, EVENTS.JOIN, req);
-    if (this.session !== s) return; // left meanwhile
-    if (answer && answer.ok) {
-      s.token = answer.token ?? s.token;
-      s.joined = answer;
-      saveSession(s.request, s.token);
-      this.h.rejoined(answer);
-    } else if (answer && answer.code === 'timeout' && !this.connected) {
-      s.lost = true; // dropped again: the next connect retries
-    } else {
-      this.forget();
-      this.h.rejoinRefused(answer || { ok: false, code: 'internal', message: 'no answer' });
-    }
-  }
-
-  /** Starts over with the same session: after a frame that does not fit our picture. */
-  resync() {
-    if (!this.connected || !this.session) return;
-    this.session.lost = true;
+  /** Drops and reopens /play on purpose (a resync): `disconnected`, then `connected` follow. */
+  reconnect() {
     this.play.disconnect();
     this.play.connect();
-  }
-
-  leave() {
-    if (this.session && this.connected) this.play.emit(EVENTS.LEAVE);
-    this.forget();
-  }
-
-  forget() {
-    this.session = null;
-    clearSession();
   }
 
   input(x, y) {
@@ -180,32 +122,5 @@ export class Net {
   /** Test hook: cut the transport as a network failure would; Socket.IO then reconnects. */
   drop() {
     if (this.play && this.play.io.engine) this.play.io.engine.close();
-  }
-}
-
-function saveSession(req, token) {
-  try {
-    sessionStorage.setItem(
-      SESSION_KEY,
-      JSON.stringify({ room: req.room, code: req.code ?? null, token: token ?? null }),
-    );
-  } catch {
-    // storage may be disabled (private mode): reconnecting within the page still works
-  }
-}
-
-function loadSession() {
-  try {
-    return JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
-  } catch {
-    return null;
-  }
-}
-
-function clearSession() {
-  try {
-    sessionStorage.removeItem(SESSION_KEY);
-  } catch {
-    // see saveSession
   }
 }

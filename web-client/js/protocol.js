@@ -30,8 +30,33 @@ export const EVENTS = Object.freeze({
   DIED: 'died',
   ROOM_CLOSED: 'room-closed',
   SERVER_SHUTDOWN: 'server-shutdown',
-  REJECTED: 'rejected',
+  REJECTED: 'rejected', // in game.rs but never sent (no handler here): goes when game.rs drops it
 });
+
+/**
+ * What the page says for each `Refusal.code` the server sends (`RefusalCode` in game.rs, the
+ * same keys exactly; a test checks them). `null`: show the server's own `message`, which names
+ * the detail (which field was bad, which event was unknown) better than a fixed text could.
+ */
+export const REFUSAL_MESSAGES = Object.freeze({
+  'unknown-room': 'That room does not exist (any more).',
+  'wrong-code': 'Wrong code for that private room.',
+  'full': 'That room is full.',
+  'already-joined': null,
+  'bad-request': null,
+  'too-many-rooms': null,
+  'rate-limited': null,
+  'busy': null,
+  'unknown-event': null,
+  'internal': null,
+});
+
+/** The text for a refused (or unanswered) request. `timeout` is the page's own code (net.js). */
+export function refusalText(answer) {
+  if (!answer) return 'No answer from the server.';
+  const known = Object.hasOwn(REFUSAL_MESSAGES, answer.code) ? REFUSAL_MESSAGES[answer.code] : null;
+  return known || answer.message || `Refused (${answer.code})`;
+}
 
 /** `CellEntered.kind` on the wire. */
 export const KIND = Object.freeze({ PLAYER: 0, FOOD: 1, EJECTED: 2, VIRUS: 3 });
