@@ -30,7 +30,6 @@ export const EVENTS = Object.freeze({
   DIED: 'died',
   ROOM_CLOSED: 'room-closed',
   SERVER_SHUTDOWN: 'server-shutdown',
-  REJECTED: 'rejected', // in game.rs but never sent (no handler here): goes when game.rs drops it
 });
 
 /**
