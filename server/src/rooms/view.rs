@@ -107,20 +107,29 @@ impl ClientView {
     pub fn build(&mut self, arena: &Arena, watching: Watching, rank: u32) -> &Frame {
         let camera = self.camera(arena, watching);
         self.last_center = camera.center;
-        let frame = &mut self.frame;
-        frame.clear();
-        frame.tick = arena.tick() as u32;
+        self.frame.clear();
+        self.frame.tick = arena.tick() as u32;
         let view = View {
             x: game::quantize(camera.center.x),
             y: game::quantize(camera.center.y),
             half_width: game::quantize_size(camera.half_extents.x),
             half_height: game::quantize_size(camera.half_extents.y),
         };
-        frame.view = ViewDelta::between(self.sent.view, view);
-        frame.rank = rank;
+        self.frame.view = ViewDelta::between(self.sent.view, view);
+        self.frame.rank = rank;
+        self.collect_visible(arena, &camera);
+        self.diff_visible(arena);
+        self.list_left();
+        if let Watching::Player(id) = watching {
+            self.map_own_cells(arena, id);
+        }
+        self.list_eaten(arena);
+        &self.frame
+    }
 
+    /// Every cell in the camera's rectangle, quantised as the client will hold it.
+    fn collect_visible(&mut self, arena: &Arena, camera: &Camera) {
         self.visible.clear();
-        self.visible_handles.clear();
         let (min, max) = (
             camera.center - camera.half_extents,
             camera.center + camera.half_extents,
@@ -139,20 +148,25 @@ impl ClientView {
                 },
             ));
         });
+    }
 
+    /// Known cells that moved or grew go in `changed`; new ones get a handle (pending until the
+    /// commit) and go in `entered`, with their owner's name if the client lacks it.
+    fn diff_visible(&mut self, arena: &Arena) {
+        let frame = &mut self.frame;
         let pending = &mut self.pending;
         pending.reused = 0;
         pending.issued = self.handles.issued;
         pending.entered.clear();
         pending.left.clear();
+        self.visible_handles.clear();
         for (cell_id, cell) in &mut self.visible {
             if let Some(&handle) = self.handles.by_cell.get(cell_id) {
                 self.visible_handles.insert(handle);
                 cell.id = handle;
-                let Some(known) = self.sent.cells.get(&handle) else {
-                    continue;
-                };
-                if *known != KnownCell::from(&*cell) {
+                if let Some(known) = self.sent.cells.get(&handle)
+                    && *known != KnownCell::from(&*cell)
+                {
                     frame.changed.push(CellChanged {
                         id: handle,
                         dx: cell.x.wrapping_sub(known.x),
@@ -185,32 +199,43 @@ impl ClientView {
                 });
             }
         }
+    }
+
+    /// Cells the client holds that are out of view now.
+    fn list_left(&mut self) {
         for &handle in self.sent.cells.keys() {
             if !self.visible_handles.contains(&handle) {
-                frame.left.push(handle);
-                pending.left.push(handle);
+                self.frame.left.push(handle);
+                self.pending.left.push(handle);
             }
         }
-        if let Watching::Player(id) = watching {
-            arena.own_cell_ids(id, &mut frame.own);
-            // own cells are always in view; map them to handles (entered ones included)
-            for own in &mut frame.own {
-                *own = self
-                    .handles
-                    .by_cell
-                    .get(own)
-                    .copied()
-                    .or_else(|| {
-                        pending
-                            .entered
-                            .iter()
-                            .find(|(c, _)| c == own)
-                            .map(|&(_, h)| h)
-                    })
-                    .unwrap_or(0);
-            }
-            frame.own.retain(|&h| h != 0);
+    }
+
+    /// The player's own cells, by handle: always in view, so known or entering this frame.
+    fn map_own_cells(&mut self, arena: &Arena, player: PlayerId) {
+        let frame = &mut self.frame;
+        arena.own_cell_ids(player, &mut frame.own);
+        for own in &mut frame.own {
+            *own = self
+                .handles
+                .by_cell
+                .get(own)
+                .copied()
+                .or_else(|| {
+                    self.pending
+                        .entered
+                        .iter()
+                        .find(|(c, _)| c == own)
+                        .map(|&(_, h)| h)
+                })
+                .unwrap_or(0);
         }
+        frame.own.retain(|&h| h != 0);
+    }
+
+    /// Cells the client holds that were eaten this tick, with their eater's handle (0 if the
+    /// client does not know the eater).
+    fn list_eaten(&mut self, arena: &Arena) {
         for eaten in &arena.events().eaten {
             if let Some(&prey) = self.handles.by_cell.get(&eaten.eaten.0)
                 && self.sent.cells.contains_key(&prey)
@@ -221,10 +246,9 @@ impl ClientView {
                     .get(&eaten.eater.0)
                     .copied()
                     .unwrap_or(0);
-                frame.eaten.push(EatenPair { eater, eaten: prey });
+                self.frame.eaten.push(EatenPair { eater, eaten: prey });
             }
         }
-        frame
     }
 
     /// The frame built last.
