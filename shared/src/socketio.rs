@@ -181,7 +181,7 @@ pub fn decode(text: &str, max_attachments: usize) -> Result<Packet, SocketIoDeco
     let data = if rest.is_empty() {
         None
     } else {
-        Some(serde_json::from_str::<Value>(rest).map_err(|_| SocketIoDecodeError::InvalidJson)?)
+        Some(parse_json(rest)?)
     };
 
     validate_payload(kind, data.as_ref())?;
@@ -366,9 +366,75 @@ pub fn encode_disconnect(nsp: &str) -> String {
     out
 }
 
+/// Parses a packet's JSON as JavaScript's `JSON.parse` does. JavaScript strings are UTF-16 and
+/// accept a lone surrogate escape (`"ab\ud83d"`, a name cut in the middle of an emoji); Rust
+/// strings cannot hold one, so serde_json refuses it. Such text is parsed again with each lone
+/// surrogate replaced by U+FFFD, as a browser would show it. Only text that failed pays for this.
+fn parse_json(text: &str) -> Result<Value, SocketIoDecodeError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => Ok(value),
+        Err(_) => replace_lone_surrogates(text)
+            .and_then(|fixed| serde_json::from_str::<Value>(&fixed).ok())
+            .ok_or(SocketIoDecodeError::InvalidJson),
+    }
+}
+
+/// `text` with every `\uXXXX` escape of a surrogate that is not part of a high-low pair
+/// replaced by `\ufffd`; `None` when there is none (the text failed for another reason).
+fn replace_lone_surrogates(text: &str) -> Option<String> {
+    fn escape_at(bytes: &[u8], i: usize) -> Option<u16> {
+        let hex = bytes.get(i..i + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    }
+    let is_high = |u: u16| (0xD800..0xDC00).contains(&u);
+    let is_low = |u: u16| (0xDC00..0xE000).contains(&u);
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied, mut replaced) = (0, 0, false);
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match escape_at(bytes, i) {
+            Some(high) if is_high(high) && escape_at(bytes, i + 6).is_some_and(is_low) => i += 12,
+            Some(unit) if is_high(unit) || is_low(unit) => {
+                out.push_str(&text[copied..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                copied = i;
+                replaced = true;
+            }
+            // any other escape, `\\` included: skip both characters so the second is not read
+            // as the start of an escape
+            _ => i += 2,
+        }
+    }
+    out.push_str(&text[copied..]);
+    replaced.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_surrogate_is_read_as_javascript_reads_it() {
+        let packet = decode(r#"2["join",{"name":"ab\ud83d"}]"#, 0).expect("accepted");
+        assert_eq!(packet.data.expect("data")[1]["name"], "ab\u{fffd}");
+        let low_first = decode(r#"2["x","\udc00\ud83d\ude00"]"#, 0).expect("accepted");
+        assert_eq!(low_first.data.expect("data")[1], "\u{fffd}\u{1f600}");
+        // an escaped backslash before `u` is no escape at all
+        let literal = decode(r#"2["x","\\ud83d"]"#, 0).expect("accepted");
+        assert_eq!(literal.data.expect("data")[1], "\\ud83d");
+        assert!(
+            decode(r#"2["x","\ud83d"#, 0).is_err(),
+            "still refused when broken otherwise"
+        );
+    }
     use serde_json::json;
 
     const MAX: usize = 10;
