@@ -187,17 +187,6 @@ impl SimConfig {
     /// Rejects settings that would make the sim divide by zero, never end a step, or place
     /// things outside the map.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        fn positive(field: &'static str, v: f32) -> Result<(), ConfigError> {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(ConfigError::OutOfRange {
-                    field,
-                    value: v.to_string(),
-                    rule: "a finite number above 0",
-                })
-            }
-        }
         fn at_least_one(field: &'static str, v: u32) -> Result<(), ConfigError> {
             if v >= 1 {
                 Ok(())
@@ -217,31 +206,7 @@ impl SimConfig {
                 rule: "at most 1000",
             });
         }
-        for (field, v) in [
-            ("border_width", self.border_width),
-            ("border_height", self.border_height),
-            ("food_min_size", self.food_min_size),
-            ("food_max_size", self.food_max_size),
-            ("virus_min_size", self.virus_min_size),
-            ("virus_max_size", self.virus_max_size),
-            ("virus_pop_piece_size", self.virus_pop_piece_size),
-            ("eject_size", self.eject_size),
-            ("eject_size_loss", self.eject_size_loss),
-            ("player_min_size", self.player_min_size),
-            ("player_max_size", self.player_max_size),
-            ("player_min_split_size", self.player_min_split_size),
-            ("player_min_eject_size", self.player_min_eject_size),
-            ("player_start_size", self.player_start_size),
-            ("player_speed", self.player_speed),
-            ("eat_size_ratio", self.eat_size_ratio),
-            ("eat_overlap_divisor", self.eat_overlap_divisor),
-            ("boost_decay_divisor", self.boost_decay_divisor),
-            ("view_base_width", self.view_base_width),
-            ("view_base_height", self.view_base_height),
-            ("view_min_scale", self.view_min_scale),
-        ] {
-            positive(field, v)?;
-        }
+        self.check_positive()?;
         at_least_one("player_max_cells", self.player_max_cells)?;
         at_least_one("food_spawn_interval_ticks", self.food_spawn_interval_ticks)?;
         at_least_one("bot_think_interval_ticks", self.bot_think_interval_ticks)?;
@@ -269,6 +234,47 @@ impl SimConfig {
                 value: format!("{}x{}", self.border_width, self.border_height),
                 rule: "at most 1,000,000",
             });
+        }
+        Ok(())
+    }
+
+    /// Every size, speed and ratio must be a finite number above 0.
+    fn check_positive(&self) -> Result<(), ConfigError> {
+        fn positive(field: &'static str, v: f32) -> Result<(), ConfigError> {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(ConfigError::OutOfRange {
+                    field,
+                    value: v.to_string(),
+                    rule: "a finite number above 0",
+                })
+            }
+        }
+        for (field, v) in [
+            ("border_width", self.border_width),
+            ("border_height", self.border_height),
+            ("food_min_size", self.food_min_size),
+            ("food_max_size", self.food_max_size),
+            ("virus_min_size", self.virus_min_size),
+            ("virus_max_size", self.virus_max_size),
+            ("virus_pop_piece_size", self.virus_pop_piece_size),
+            ("eject_size", self.eject_size),
+            ("eject_size_loss", self.eject_size_loss),
+            ("player_min_size", self.player_min_size),
+            ("player_max_size", self.player_max_size),
+            ("player_min_split_size", self.player_min_split_size),
+            ("player_min_eject_size", self.player_min_eject_size),
+            ("player_start_size", self.player_start_size),
+            ("player_speed", self.player_speed),
+            ("eat_size_ratio", self.eat_size_ratio),
+            ("eat_overlap_divisor", self.eat_overlap_divisor),
+            ("boost_decay_divisor", self.boost_decay_divisor),
+            ("view_base_width", self.view_base_width),
+            ("view_base_height", self.view_base_height),
+            ("view_min_scale", self.view_min_scale),
+        ] {
+            positive(field, v)?;
         }
         Ok(())
     }

@@ -80,32 +80,20 @@ pub fn eat(
                 continue;
             }
 
-            let gained = prey_mass.0;
-            let shot_direction = prey_boost.map(|b| b.direction).unwrap_or(glam::Vec2::X);
-            let prey_owner = prey_cell.map(|c| c.owner_id);
-            if let Ok((_, _, mut prey_mass, _, _)) = cells.get_mut(candidate.entity) {
-                prey_mass.0 = 0.0;
-            }
-            let Ok((_, _, mut eater_mass, _, _)) = cells.get_mut(eater) else {
-                continue;
+            let meal = Meal {
+                eater,
+                kind: eater_kind,
+                at: eater_pos,
+                eaten: Eaten {
+                    eater: eater_id,
+                    eaten: prey_id,
+                    eater_owner: eater_cell.map(|c| c.owner_id),
+                    eaten_owner: prey_cell.map(|c| c.owner_id),
+                },
+                shot_direction: prey_boost.map_or(glam::Vec2::X, |b| b.direction),
             };
-            eater_mass.0 += gained;
-            let meal = (eater, eater_kind, eater_pos, shot_direction);
-            digest(
-                meal,
-                candidate,
-                &mut eater_mass,
-                config,
-                &mut pending,
-                &mut food_grid.0,
-            );
-            events.eaten.push(Eaten {
-                eater: eater_id,
-                eaten: prey_id,
-                eater_owner: eater_cell.map(|c| c.owner_id),
-                eaten_owner: prey_owner,
-            });
-            pending.eaten.push(candidate.entity);
+            let out = (&mut *events, &mut *pending, &mut food_grid.0);
+            swallow(&mut cells, meal, candidate, config, out);
         }
     }
 }
@@ -144,30 +132,46 @@ fn gather(
     }
 }
 
-/// The eater of a meal: its entity, kind and place, and the direction the prey was moving in.
-type Eater = (Entity, CellKind, glam::Vec2, glam::Vec2);
+/// One cell eating another: who, where, what is reported, and the way the prey was moving.
+struct Meal {
+    eater: Entity,
+    kind: CellKind,
+    at: glam::Vec2,
+    eaten: Eaten,
+    shot_direction: glam::Vec2,
+}
 
-/// What follows from a meal: a player cell that ate a virus pops, a virus that grew too big
+/// The eater takes the prey's mass and the prey is marked eaten (mass 0, removed by `reap`).
+/// Then what follows from it: a player cell that ate a virus pops, a virus that grew too big
 /// shoots a new one the way the prey was going (and shrinks back), eaten food leaves the grid.
-fn digest(
-    (eater, eater_kind, at, shot_direction): Eater,
+fn swallow(
+    cells: &mut Query<Edible>,
+    meal: Meal,
     prey: &GridEntry,
-    eater_mass: &mut Mass,
     config: &SimConfig,
-    pending: &mut PendingEffects,
-    food: &mut SpatialGrid,
+    (events, pending, food): (&mut TickEvents, &mut PendingEffects, &mut SpatialGrid),
 ) {
-    match (eater_kind, prey.kind) {
-        (CellKind::Player, CellKind::Virus) => pending.pops.push(eater),
+    let Ok((_, _, mut prey_mass, _, _)) = cells.get_mut(prey.entity) else {
+        return;
+    };
+    let gained = std::mem::replace(&mut prey_mass.0, 0.0);
+    let Ok((_, _, mut eater_mass, _, _)) = cells.get_mut(meal.eater) else {
+        return;
+    };
+    eater_mass.0 += gained;
+    match (meal.kind, prey.kind) {
+        (CellKind::Player, CellKind::Virus) => pending.pops.push(meal.eater),
         (CellKind::Virus, _) if size_of(eater_mass.0) >= config.virus_max_size => {
             eater_mass.0 = mass_of(config.virus_min_size);
-            pending.virus_shots.push((at, shot_direction));
+            pending.virus_shots.push((meal.at, meal.shot_direction));
         }
         (_, CellKind::Food) => {
             food.remove(prey.entity, prey.position);
         }
         _ => {}
     }
+    events.eaten.push(meal.eaten);
+    pending.eaten.push(prey.entity);
 }
 
 /// A cell as the eat rule weighs it: its id, its size, and whose it is (if a player's).
