@@ -9,7 +9,7 @@
 use petri_server::headless::runner::build_arena;
 use petri_server::headless::{Lineup, MatchSettings};
 use petri_server::rooms::view::{ClientView, Watching};
-use petri_server::sim::{PlayerId, SimConfig};
+use petri_server::sim::PlayerId;
 use petri_shared::codec;
 use petri_shared::game::{Frame, kind};
 
@@ -68,12 +68,7 @@ fn main() {
     let lineup: Lineup = format!("forager:100,hunter:100,survivor:{}", BOTS - 200)
         .parse()
         .expect("valid");
-    let settings = MatchSettings {
-        config: SimConfig::classic().scaled_for_players(BOTS as usize),
-        lineup,
-        ticks: 0,
-        history_every: 0,
-    };
+    let settings = MatchSettings::classic_scaled(lineup, 0);
     let mut arena = build_arena(&settings, 42).expect("valid");
     for _ in 0..WARMUP_TICKS {
         arena.step();

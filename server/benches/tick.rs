@@ -10,7 +10,6 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use petri_server::headless::runner::build_arena;
 use petri_server::headless::{Lineup, MatchSettings};
-use petri_server::sim::SimConfig;
 
 const WARMUP_TICKS: u64 = 750;
 
@@ -24,12 +23,7 @@ fn settings(bots: u32) -> MatchSettings {
     )
     .parse()
     .expect("valid lineup");
-    MatchSettings {
-        config: SimConfig::classic().scaled_for_players(bots as usize),
-        lineup,
-        ticks: 0,
-        history_every: 0,
-    }
+    MatchSettings::classic_scaled(lineup, 0)
 }
 
 fn tick(c: &mut Criterion) {

@@ -166,10 +166,9 @@ fn round(x: f64, places: i32) -> f64 {
     (x * k).round() / k
 }
 
-fn pct(sorted: &[f32], p: f64) -> Option<f64> {
-    let last = sorted.len().checked_sub(1)?;
-    let i = ((p / 100.0) * sorted.len() as f64) as usize;
-    Some(round(f64::from(sorted[i.min(last)]), 3))
+/// The `p`th percentile of sorted samples (the library's nearest-rank rule), `None` for none.
+fn pct(sorted: &[f64], p: f64) -> Option<f64> {
+    (!sorted.is_empty()).then(|| round(petri_server::stats::quantile(sorted, p / 100.0), 3))
 }
 
 fn main() -> std::io::Result<()> {
@@ -257,6 +256,7 @@ async fn run() {
         }
     }
     all.latencies.sort_by(f32::total_cmp);
+    let latencies: Vec<f64> = all.latencies.iter().map(|&l| f64::from(l)).collect();
 
     let server_cpu = match (&before, &after) {
         (Some(b), Some(a)) => Some(round(a.cpu_s - b.cpu_s, 2)),
@@ -282,9 +282,9 @@ async fn run() {
         "per_client_per_s": round(all.received as f64 / connected.max(1) as f64 / window, 2),
         "pings_answered": all.pings,
         "latency_ms": {
-            "p50": pct(&all.latencies, 50.0),
-            "p99": pct(&all.latencies, 99.0),
-            "max": pct(&all.latencies, 100.0),
+            "p50": pct(&latencies, 50.0),
+            "p99": pct(&latencies, 99.0),
+            "max": pct(&latencies, 100.0),
         },
         "server_cpu_s": server_cpu,
         "server_sys_s": server_sys,

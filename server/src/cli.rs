@@ -2,13 +2,11 @@
 //! binary's edge, where errors become `anyhow` reports for a person to read.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::headless::progress::Progress;
-use crate::headless::{Lineup, MatchReport, MatchSettings, chart, parse_seeds, run_seed};
+use crate::headless::{Lineup, MatchReport, MatchSettings, chart, parse_seeds, run_matches};
 use crate::sim::SimConfig;
 
 #[derive(Debug, Parser)]
@@ -237,14 +235,7 @@ fn run_match(args: MatchArgs) -> anyhow::Result<()> {
         Some(list) => parse_seeds(list).context("--seeds")?,
         None => vec![args.seed],
     };
-    let mut config = match &args.preset {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading preset {}", path.display()))?;
-            SimConfig::from_toml(&text).with_context(|| format!("preset {}", path.display()))?
-        }
-        None => SimConfig::classic(),
-    };
+    let mut config = SimConfig::load(args.preset.as_deref()).context("--preset")?;
     if !args.no_scale {
         config = config.scaled_for_players(lineup.total() as usize);
     }
@@ -267,11 +258,7 @@ fn run_match(args: MatchArgs) -> anyhow::Result<()> {
         settings.config.border_height
     );
 
-    let results = if seeds.len() == 1 {
-        vec![run_seed(&settings, seeds[0], !args.no_progress)?]
-    } else {
-        run_seeds_in_parallel(&settings, &seeds, args.threads, !args.no_progress)?
-    };
+    let results = run_matches(&settings, &seeds, args.threads, !args.no_progress)?;
     let report = MatchReport::new(settings, results);
     print!("{}", report.render_text(args.top));
 
@@ -289,54 +276,6 @@ fn run_match(args: MatchArgs) -> anyhow::Result<()> {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
-}
-
-/// Seeds are independent worlds, so they run side by side, one per worker.
-fn run_seeds_in_parallel(
-    settings: &MatchSettings,
-    seeds: &[u64],
-    threads: Option<usize>,
-    show_progress: bool,
-) -> anyhow::Result<Vec<crate::headless::SeedResult>> {
-    let workers = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, seeds.len());
-    let next = AtomicUsize::new(0);
-    let progress =
-        parking_lot::Mutex::new(Progress::new("seeds", seeds.len() as u64, show_progress));
-    let mut results = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&seed) = seeds.get(i) else { break };
-                        mine.push((i, run_seed(settings, seed, false)));
-                        progress.lock().advance(1);
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect::<Vec<_>>()
-    });
-    progress.lock().finish();
-    if results.len() != seeds.len() {
-        bail!(
-            "a match worker stopped unexpectedly; {} of {} seeds finished",
-            results.len(),
-            seeds.len()
-        );
-    }
-    results.sort_by_key(|(i, _)| *i);
-    results
-        .into_iter()
-        .map(|(_, r)| r.context("building the arena"))
-        .collect()
 }
 
 fn run_swarm(args: SwarmArgs) -> anyhow::Result<()> {

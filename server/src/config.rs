@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rooms::HostLimits;
+use crate::rooms::{HostLimits, RoomSettings};
 
 /// How log lines look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
@@ -74,13 +74,16 @@ pub struct MainRoomConfig {
     pub bots: u32,
 }
 
+/// The numbers are `RoomSettings::default_public`'s, so a main room configured by nothing is the
+/// classic public room.
 impl Default for MainRoomConfig {
     fn default() -> Self {
+        let room = RoomSettings::default_public("Main arena");
         Self {
-            name: "Main arena".into(),
+            name: room.name,
             preset: None,
-            capacity: 50,
-            bots: 30,
+            capacity: room.capacity,
+            bots: room.bot_fill,
         }
     }
 }

@@ -11,5 +11,8 @@ pub mod rooms;
 pub mod routes;
 pub mod serve;
 pub mod sim;
+pub mod stats;
 pub mod swarm;
+#[cfg(feature = "test-support")]
+pub mod testkit;
 pub mod web;

@@ -24,15 +24,7 @@ use crate::web::WebRoot;
 /// The main room's settings from the configuration (its preset file is read here).
 pub fn main_room_settings(config: &ServerConfig) -> anyhow::Result<RoomSettings> {
     let room = &config.main_room;
-    let sim = match &room.preset {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading the main room's preset {}", path.display()))?;
-            SimConfig::from_toml(&text)
-                .with_context(|| format!("the main room's preset {}", path.display()))?
-        }
-        None => SimConfig::classic(),
-    };
+    let sim = SimConfig::load(room.preset.as_deref()).context("the main room's rules")?;
     Ok(RoomSettings {
         name: room.name.clone(),
         capacity: room.capacity,

@@ -1,11 +1,9 @@
 //! The game over real sockets on 127.0.0.1: joining, playing, rooms, codes, reconnects,
 //! spectators, the leaderboard, and the swarm checked against the server's own metrics.
 
-mod e2e_support;
-
 use std::time::Duration;
 
-use e2e_support::*;
+use petri_server::testkit::*;
 use petri_shared::ClientWorld;
 use petri_shared::codec;
 use petri_shared::game::{Board, CreateRoom, JoinRequest, events};

@@ -4,17 +4,15 @@
 //! equals exactly what the server believes that client holds.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use petri_server::realtime::{RealtimeConfig, SocketIo, SocketRef};
 use petri_server::rooms::socket_link::SocketLink;
 use petri_server::rooms::{HostLimits, Room, RoomCommand, RoomSettings};
 use petri_server::sim::SimConfig;
-use petri_server::swarm::client::{Incoming, SocketIoClient};
-use petri_shared::game::{Frame, JoinRequest, events, namespaces};
-use petri_shared::{ClientWorld, codec};
-
-const WAIT: Duration = Duration::from_secs(10);
+use petri_server::swarm::client::SocketIoClient;
+use petri_server::testkit::{TestServer, WAIT, join_now, named, next_frame};
+use petri_shared::ClientWorld;
+use petri_shared::game::namespaces;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_client_holds_exactly_the_servers_view_after_every_tick() {
@@ -24,20 +22,8 @@ async fn a_real_client_holds_exactly_the_servers_view_after_every_tick() {
     io.ns(namespaces::PLAY, move |socket| {
         let _ = sockets_tx.send(socket);
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let url = format!("http://{}", listener.local_addr().expect("an address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(petri_server::http::serve(
-        listener,
-        io,
-        petri_server::http::no_routes,
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    let mut client = SocketIoClient::connect(&url, namespaces::PLAY, None, WAIT)
+    let server = TestServer::with_io(io).await;
+    let mut client = SocketIoClient::connect(&server.url, namespaces::PLAY, None, WAIT)
         .await
         .expect("connects");
     let socket = tokio::time::timeout(WAIT, sockets.recv())
@@ -53,20 +39,13 @@ async fn a_real_client_holds_exactly_the_servers_view_after_every_tick() {
         ..RoomSettings::default_public("shadow")
     };
     let mut room = Room::new("shadow".into(), settings, HostLimits::default(), 3).expect("a room");
-    let (joined_tx, joined) = std::sync::mpsc::channel();
-    room.handle(RoomCommand::Join {
-        client: 1,
-        link: Arc::new(SocketLink::new(socket)),
-        request: JoinRequest {
-            room: "shadow".into(),
-            name: "shadow".into(),
-            ..JoinRequest::default()
-        },
-        reply: Box::new(move |r| {
-            let _ = joined_tx.send(r.is_ok());
-        }),
-    });
-    assert!(joined.recv_timeout(WAIT).expect("answered"));
+    join_now(
+        &mut room,
+        1,
+        Arc::new(SocketLink::new(socket)),
+        named("shadow", "shadow"),
+    )
+    .expect("joined");
 
     let mut world = ClientWorld::default();
     let (mut entered, mut changed, mut left) = (0, 0, 0);
@@ -86,20 +65,7 @@ async fn a_real_client_holds_exactly_the_servers_view_after_every_tick() {
         let now = room.arena().tick() as u32;
         // read this tick's frame off the socket (every earlier one has been applied already)
         loop {
-            let incoming = tokio::time::timeout(WAIT, client.next())
-                .await
-                .expect("a frame in time")
-                .expect("connected");
-            let Incoming::Event {
-                name, attachments, ..
-            } = incoming
-            else {
-                continue;
-            };
-            if name != events::FRAME {
-                continue;
-            }
-            let frame: Frame = codec::decode(&attachments[0]).expect("decodes");
+            let frame = next_frame(&mut client).await;
             entered += frame.entered.len();
             changed += frame.changed.len();
             left += frame.left.len();
@@ -134,6 +100,6 @@ async fn a_real_client_holds_exactly_the_servers_view_after_every_tick() {
         entered > 100 && changed > 1_000 && left > 10,
         "a real match: {entered} entered, {changed} changed, {left} left"
     );
-    let _ = stop.send(());
-    let _ = tokio::time::timeout(WAIT, server).await;
+    client.close().await;
+    server.stop().await;
 }

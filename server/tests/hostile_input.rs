@@ -2,12 +2,10 @@
 //! realtime_malformed.rs). Each case says what must happen; after each, a bystander player in
 //! the main room must still be receiving frames and the server must still answer.
 
-mod e2e_support;
-
 use std::time::Duration;
 
-use e2e_support::*;
 use petri_server::swarm::client::{Incoming, SocketIoClient};
+use petri_server::testkit::*;
 use petri_shared::game::{JoinRequest, events, namespaces};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,40 +1,20 @@
 //! The lobby with real room threads: creating, listing, quick play, joining through a handle,
 //! empty rooms closing, and shutdown. Every wait is bounded.
 
-use std::sync::Arc;
-use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use petri_server::rooms::link::Delivery;
-use petri_server::rooms::{ClientLink, HostLimits, Lobby, RoomCommand, RoomSettings};
-use petri_server::sim::SimConfig;
-use petri_shared::game::{CreateRoom, JoinRequest};
+use petri_server::rooms::{HostLimits, Lobby, RoomCommand, RoomSettings};
+use petri_server::testkit::{RecordingLink, join_through, named, small_room_settings};
+use petri_shared::game::CreateRoom;
 
-struct NullLink;
-
-impl ClientLink for NullLink {
-    fn send_frame(&self, _: Bytes) -> Delivery {
-        Delivery::Sent
-    }
-    fn send_board(&self, _: Bytes) -> Delivery {
-        Delivery::Sent
-    }
-    fn send_event(&self, _: &'static str, _: serde_json::Value) -> bool {
-        true
-    }
-}
-
+/// The lobby's template and main room: a small persistent room kept at 3 players by bots.
 fn template() -> RoomSettings {
     RoomSettings {
-        sim: SimConfig {
-            border_width: 3000.0,
-            border_height: 3000.0,
-            food_target_count: 100,
-            ..SimConfig::classic()
-        },
+        name: "main".into(),
+        capacity: 50,
         bot_fill: 3,
-        ..RoomSettings::default_public("main")
+        persistent: true,
+        ..small_room_settings()
     }
 }
 
@@ -87,23 +67,8 @@ fn rooms_are_created_listed_joined_and_limited() {
 
     // join through the handle: the answer comes from the room's thread
     let room = lobby.get(&public.room.id).expect("open");
-    let (tx, rx) = channel();
-    room.send(RoomCommand::Join {
-        client: 1,
-        link: Arc::new(NullLink),
-        request: JoinRequest {
-            name: "a".into(),
-            ..JoinRequest::default()
-        },
-        reply: Box::new(move |r| {
-            let _ = tx.send(r);
-        }),
-    })
-    .expect("queued");
-    let joined = rx
-        .recv_timeout(Duration::from_secs(5))
-        .expect("answered")
-        .expect("joined");
+    let joined =
+        join_through(&room, 1, RecordingLink::new(), named(&public.room.id, "a")).expect("joined");
     assert!(joined.player.is_some());
     assert!(wait_until(|| room.summary().players == 1));
     // quick play prefers the fullest public room with space
@@ -203,51 +168,20 @@ fn metrics_show_rooms_players_and_tick_times() {
     lobby.shutdown();
 }
 
-/// A link that remembers the events it was sent.
-#[derive(Default)]
-struct EventLink(parking_lot::Mutex<Vec<String>>);
-
-impl ClientLink for EventLink {
-    fn send_frame(&self, _: Bytes) -> Delivery {
-        Delivery::Sent
-    }
-    fn send_board(&self, _: Bytes) -> Delivery {
-        Delivery::Sent
-    }
-    fn send_event(&self, event: &'static str, _: serde_json::Value) -> bool {
-        self.0.lock().push(event.to_owned());
-        true
-    }
-}
-
 #[test]
 fn a_room_whose_tick_panics_closes_alone_and_tells_its_players() {
     let lobby = Lobby::new(limits(), template());
     let doomed = lobby.open("doomed".into(), template()).expect("room");
     let healthy = lobby.open("healthy".into(), template()).expect("room");
-    let link = Arc::new(EventLink::default());
-    let (tx, rx) = channel();
-    doomed
-        .send(RoomCommand::Join {
-            client: 1,
-            link: link.clone(),
-            request: JoinRequest {
-                name: "a".into(),
-                ..JoinRequest::default()
-            },
-            reply: Box::new(move |r| {
-                let _ = tx.send(r.is_ok());
-            }),
-        })
-        .expect("queued");
-    assert!(rx.recv_timeout(Duration::from_secs(5)).expect("answered"));
+    let link = RecordingLink::new();
+    join_through(&doomed, 1, link.clone(), named("doomed", "a")).expect("joined");
     doomed.send(RoomCommand::InjectPanic).expect("queued");
     assert!(
         wait_until(|| doomed.is_closed()),
         "the panicking room closes"
     );
     assert!(
-        wait_until(|| link.0.lock().iter().any(|e| e == "room-closed")),
+        wait_until(|| link.got_event("room-closed")),
         "its player is told"
     );
     let ticks = |r: &petri_server::rooms::RoomHandle| {

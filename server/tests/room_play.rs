@@ -2,59 +2,20 @@
 //! spectators, the leaderboard, closing, and what bad input does.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
-use bytes::Bytes;
-use parking_lot::Mutex;
-use petri_server::rooms::link::Delivery;
-use petri_server::rooms::{ClientLink, HostLimits, Room, RoomCommand, RoomSettings};
-use petri_server::sim::{PlayerId, SimConfig};
+use petri_server::rooms::{HostLimits, Room, RoomCommand, RoomSettings};
+use petri_server::sim::PlayerId;
+use petri_server::testkit::{RecordingLink, join_now, small_room_settings};
 use petri_shared::ClientWorld;
 use petri_shared::codec;
 use petri_shared::game::{Board, Frame, JoinRequest, Joined, Refusal};
 
-#[derive(Default)]
-struct FakeLink {
-    frames: Mutex<Vec<Bytes>>,
-    boards: Mutex<Vec<Bytes>>,
-    events: Mutex<Vec<(String, serde_json::Value)>>,
-    /// A client that has fallen behind: its queue refuses frames.
-    congested: AtomicBool,
-}
-
-impl ClientLink for FakeLink {
-    fn send_frame(&self, frame: Bytes) -> Delivery {
-        if self.congested.load(Ordering::Relaxed) {
-            return Delivery::Dropped;
-        }
-        self.frames.lock().push(frame);
-        Delivery::Sent
-    }
-    fn send_board(&self, board: Bytes) -> Delivery {
-        self.boards.lock().push(board);
-        Delivery::Sent
-    }
-    fn send_event(&self, event: &'static str, payload: serde_json::Value) -> bool {
-        self.events.lock().push((event.to_owned(), payload));
-        true
-    }
-}
-
 fn settings(capacity: u32, bots: u32) -> RoomSettings {
     RoomSettings {
-        name: "test".into(),
-        mode: "ffa".into(),
         capacity,
         bot_fill: bots,
-        sim: SimConfig {
-            border_width: 4000.0,
-            border_height: 4000.0,
-            food_target_count: 200,
-            virus_min_count: 5,
-            ..SimConfig::classic()
-        },
-        private_code: None,
-        persistent: false,
+        ..small_room_settings()
     }
 }
 
@@ -68,23 +29,13 @@ fn room(capacity: u32, bots: u32) -> Room {
     .expect("valid room")
 }
 
-type Answer = Arc<Mutex<Option<Result<Joined, Refusal>>>>;
-
 fn join(
     room: &mut Room,
     client: u64,
     request: JoinRequest,
-) -> (Arc<FakeLink>, Result<Joined, Refusal>) {
-    let link = Arc::new(FakeLink::default());
-    let answer: Answer = Arc::default();
-    let slot = Arc::clone(&answer);
-    room.handle(RoomCommand::Join {
-        client,
-        link: link.clone(),
-        request,
-        reply: Box::new(move |r| *slot.lock() = Some(r)),
-    });
-    let result = answer.lock().take().expect("the join is answered at once");
+) -> (Arc<RecordingLink>, Result<Joined, Refusal>) {
+    let link = RecordingLink::new();
+    let result = join_now(room, client, link.clone(), request);
     (link, result)
 }
 
@@ -96,7 +47,7 @@ fn player(name: &str) -> JoinRequest {
     }
 }
 
-fn frames(link: &FakeLink) -> Vec<Frame> {
+fn frames(link: &RecordingLink) -> Vec<Frame> {
     link.frames
         .lock()
         .iter()
@@ -346,7 +297,7 @@ fn a_client_that_falls_behind_skips_frames_then_catches_up() {
     let (link, _) = join(&mut room, 1, player("a"));
     let mut world = ClientWorld::default();
     for round in 0..6 {
-        link.congested.store(round % 2 == 1, Ordering::Relaxed);
+        link.set_congested(round % 2 == 1);
         for _ in 0..20 {
             room.tick();
         }

@@ -2,23 +2,12 @@
 //! and a long bots-only match keeps every invariant.
 
 use glam::Vec2;
-use petri_server::headless::runner::build_arena;
-use petri_server::headless::{Lineup, MatchSettings};
-use petri_server::sim::{Arena, CellKind, SimConfig};
+use petri_server::sim::CellKind;
+use petri_server::testkit::arena_with_bots;
 
-fn settings(bots: &str, ticks: u64) -> MatchSettings {
-    let lineup: Lineup = bots.parse().expect("valid lineup");
-    MatchSettings {
-        config: SimConfig::classic().scaled_for_players(lineup.total() as usize),
-        lineup,
-        ticks,
-        history_every: 0,
-    }
-}
-
-fn run(settings: &MatchSettings, seed: u64) -> u64 {
-    let mut arena = build_arena(settings, seed).expect("valid");
-    for _ in 0..settings.ticks {
+fn run(bots: &str, ticks: u64, seed: u64) -> u64 {
+    let mut arena = arena_with_bots(bots, seed);
+    for _ in 0..ticks {
         arena.step();
     }
     arena.state_hash()
@@ -26,20 +15,20 @@ fn run(settings: &MatchSettings, seed: u64) -> u64 {
 
 #[test]
 fn the_same_seed_gives_the_same_world() {
-    let s = settings("forager:10,hunter:10,survivor:10", 1500);
-    assert_eq!(run(&s, 42), run(&s, 42));
+    let bots = "forager:10,hunter:10,survivor:10";
+    assert_eq!(run(bots, 1500, 42), run(bots, 1500, 42));
 }
 
 #[test]
 fn a_different_seed_gives_a_different_world() {
-    let s = settings("forager:10,hunter:10,survivor:10", 300);
-    assert_ne!(run(&s, 1), run(&s, 2));
+    let bots = "forager:10,hunter:10,survivor:10";
+    assert_ne!(run(bots, 300, 1), run(bots, 300, 2));
 }
 
 #[test]
 fn the_same_inputs_replay_exactly_and_different_inputs_diverge() {
     let play = |steer_right: bool| {
-        let mut arena = build_arena(&settings("hunter:5,forager:5", 0), 9).expect("valid");
+        let mut arena = arena_with_bots("hunter:5,forager:5", 9);
         let person = arena.add_player("person", 0x00ff00, None);
         arena.respawn(person);
         for tick in 0..600u32 {
@@ -65,13 +54,12 @@ fn the_same_inputs_replay_exactly_and_different_inputs_diverge() {
 
 #[test]
 fn a_long_bots_only_match_keeps_every_invariant() {
-    let s = settings("forager:40,hunter:40,survivor:20", 7500);
-    let config = s.config.clone();
-    let mut arena: Arena = build_arena(&s, 2024).expect("valid");
+    let mut arena = arena_with_bots("forager:40,hunter:40,survivor:20", 2024);
+    let config = arena.config().clone();
     let half = Vec2::new(config.border_width, config.border_height) / 2.0;
     let mut saw_eating = false;
     let mut saw_deaths = false;
-    for tick in 1..=s.ticks {
+    for tick in 1..=7500 {
         arena.step();
         saw_eating |= !arena.events().eaten.is_empty();
         saw_deaths |= !arena.events().deaths.is_empty();

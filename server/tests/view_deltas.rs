@@ -3,24 +3,12 @@
 
 use std::collections::HashMap;
 
-use petri_server::headless::runner::build_arena;
-use petri_server::headless::{Lineup, MatchSettings};
-use petri_server::rooms::view::{ClientView, Watching, kind_code};
-use petri_server::sim::{Arena, PlayerId, SimConfig};
+use petri_server::rooms::view::{ClientView, Watching};
+use petri_server::sim::{Arena, PlayerId};
+use petri_server::testkit::arena_with_bots;
 use petri_shared::codec;
-use petri_shared::game::{self, Frame};
+use petri_shared::game::{self, CellKindCode, Frame};
 use petri_shared::{ClientWorld, KnownCell};
-
-fn arena_with_bots(bots: &str, seed: u64) -> Arena {
-    let lineup: Lineup = bots.parse().expect("valid");
-    let settings = MatchSettings {
-        config: SimConfig::classic().scaled_for_players(lineup.total() as usize),
-        lineup,
-        ticks: 0,
-        history_every: 0,
-    };
-    build_arena(&settings, seed).expect("valid")
-}
 
 /// Every cell overlapping the client's camera, computed from scratch from the arena.
 fn expected_view(
@@ -47,7 +35,7 @@ fn expected_view(
             (
                 c.id.0,
                 KnownCell {
-                    kind: kind_code(c.kind),
+                    kind: CellKindCode::from(c.kind).code(),
                     x: game::quantize(c.position.x),
                     y: game::quantize(c.position.y),
                     size: game::quantize_size(c.size()),

@@ -46,6 +46,35 @@ pub mod kind {
     pub const VIRUS: u8 = 3;
 }
 
+/// The `kind` byte as a type: both directions of the mapping live here, so a host and a client
+/// cannot disagree about a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum CellKindCode {
+    Player = kind::PLAYER,
+    Food = kind::FOOD,
+    Ejected = kind::EJECTED,
+    Virus = kind::VIRUS,
+}
+
+impl CellKindCode {
+    /// The byte sent in `CellEntered::kind`.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The kind a received byte names; `None` for a code this build does not know.
+    pub fn from_code(code: u8) -> Option<Self> {
+        match code {
+            kind::PLAYER => Some(Self::Player),
+            kind::FOOD => Some(Self::Food),
+            kind::EJECTED => Some(Self::Ejected),
+            kind::VIRUS => Some(Self::Virus),
+            _ => None,
+        }
+    }
+}
+
 /// Positions and sizes travel as whole map units: a cell is drawn within half a unit of where
 /// the server has it, far below a pixel at any zoom.
 pub fn quantize(value: f32) -> i32 {

@@ -30,20 +30,7 @@ pub fn render(series: &MassSeries, tick_rate: u32, title: &str) -> String {
     let y = |mass: f64| HEIGHT - MARGIN - (mass / max_mass) * (HEIGHT - 2.0 * MARGIN);
 
     let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(
-        svg,
-        r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="{}" y="24" font-size="16" text-anchor="middle">{}</text>"#,
-        WIDTH / 2.0,
-        escape(title)
-    );
+    write_header(&mut svg, title);
     // axes and gridlines
     for i in 0..=4 {
         let mass = max_mass * f64::from(i) / 4.0;
@@ -96,6 +83,24 @@ pub fn render(series: &MassSeries, tick_rate: u32, title: &str) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The opening tag, a white background and the centred title.
+fn write_header(svg: &mut String, title: &str) {
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(
+        svg,
+        r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
+    );
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="24" font-size="16" text-anchor="middle">{}</text>"#,
+        WIDTH / 2.0,
+        escape(title)
+    );
 }
 
 fn escape(text: &str) -> String {

@@ -5,10 +5,14 @@
 
 pub mod chart;
 pub mod lineup;
+pub mod pool;
 pub mod progress;
 pub mod report;
 pub mod runner;
+pub mod settings;
 
 pub use lineup::{Lineup, LineupError, parse_seeds};
+pub use pool::{MatchError, run_matches};
 pub use report::{MatchReport, SeedResult, StrategySummary};
-pub use runner::{MatchSettings, run_seed};
+pub use runner::run_seed;
+pub use settings::MatchSettings;

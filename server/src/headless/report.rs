@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::runner::MatchSettings;
+use super::settings::MatchSettings;
 use crate::sim::{Arena, PlayerView, Strategy};
+use crate::stats::quantile;
 
 /// How fast the simulation ran.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -25,14 +26,7 @@ pub struct TickTiming {
 impl TickTiming {
     pub fn from_durations(durations: &mut [Duration], wall: Duration, tick_rate: u32) -> Self {
         durations.sort_unstable();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let at = |q: f64| {
-            if durations.is_empty() {
-                0.0
-            } else {
-                ms(durations[((durations.len() - 1) as f64 * q).round() as usize])
-            }
-        };
+        let ms: Vec<f64> = durations.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
         let wall_seconds = wall.as_secs_f64().max(1e-9);
         let ticks = durations.len() as u64;
         let ticks_per_second = ticks as f64 / wall_seconds;
@@ -41,9 +35,9 @@ impl TickTiming {
             wall_seconds,
             ticks_per_second,
             speedup: ticks_per_second / f64::from(tick_rate),
-            median_ms: at(0.5),
-            p99_ms: at(0.99),
-            max_ms: durations.last().map_or(0.0, |&d| ms(d)),
+            median_ms: quantile(&ms, 0.5),
+            p99_ms: quantile(&ms, 0.99),
+            max_ms: ms.last().copied().unwrap_or(0.0),
         }
     }
 }
@@ -168,68 +162,85 @@ impl MatchReport {
     pub fn render_text(&self, leaderboard_rows: usize) -> String {
         let mut out = String::new();
         if let [only] = self.seeds.as_slice() {
-            let _ = writeln!(out, "Final leaderboard (seed {})", only.seed);
-            let _ = writeln!(
-                out,
-                "{:>4}  {:<16} {:<9} {:>10} {:>6} {:>7}",
-                "#", "name", "strategy", "mass", "kills", "deaths"
-            );
-            for (rank, p) in only.standings.iter().take(leaderboard_rows).enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{:>4}  {:<16} {:<9} {:>10.1} {:>6} {:>7}",
-                    rank + 1,
-                    p.name,
-                    p.strategy.map_or("person", Strategy::name),
-                    p.mass,
-                    p.kills,
-                    p.deaths
-                );
-            }
-            let t = &only.timing;
-            let _ = writeln!(out, "\nStatistics");
-            let _ = writeln!(
-                out,
-                "  simulated       {} ticks in {:.2} s: {:.0} ticks/s, {:.0}x real time at {} Hz",
-                t.ticks,
-                t.wall_seconds,
-                t.ticks_per_second,
-                t.speedup,
-                self.settings.config.tick_rate
-            );
-            let _ = writeln!(
-                out,
-                "  tick time       median {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-                t.median_ms, t.p99_ms, t.max_ms
-            );
-            let _ = writeln!(out, "  state hash      {}", only.state_hash);
+            self.write_leaderboard(&mut out, only, leaderboard_rows);
+            self.write_statistics(&mut out, only);
         } else {
+            self.write_seed_table(&mut out);
+        }
+        self.write_strategies(&mut out);
+        out
+    }
+
+    /// One seed's final standings, heaviest first.
+    fn write_leaderboard(&self, out: &mut String, only: &SeedResult, rows: usize) {
+        let _ = writeln!(out, "Final leaderboard (seed {})", only.seed);
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<16} {:<9} {:>10} {:>6} {:>7}",
+            "#", "name", "strategy", "mass", "kills", "deaths"
+        );
+        for (rank, p) in only.standings.iter().take(rows).enumerate() {
             let _ = writeln!(
                 out,
-                "{:>6}  {:<16} {:<9} {:>10}  {:<16} {:>9} {:>8}",
-                "seed", "winner", "strategy", "mass", "state hash", "ticks/s", "p99 ms"
+                "{:>4}  {:<16} {:<9} {:>10.1} {:>6} {:>7}",
+                rank + 1,
+                p.name,
+                p.strategy.map_or("person", Strategy::name),
+                p.mass,
+                p.kills,
+                p.deaths
             );
-            for s in &self.seeds {
-                let (name, strategy, mass) = s.winner().map_or(("-", "-", 0.0), |w| {
-                    (
-                        w.name.as_str(),
-                        w.strategy.map_or("person", Strategy::name),
-                        w.mass,
-                    )
-                });
-                let _ = writeln!(
-                    out,
-                    "{:>6}  {:<16} {:<9} {:>10.1}  {:<16} {:>9.0} {:>8.3}",
-                    s.seed,
-                    name,
-                    strategy,
-                    mass,
-                    s.state_hash,
-                    s.timing.ticks_per_second,
-                    s.timing.p99_ms
-                );
-            }
         }
+    }
+
+    /// How fast one seed ran, and its state hash.
+    fn write_statistics(&self, out: &mut String, only: &SeedResult) {
+        let t = &only.timing;
+        let _ = writeln!(out, "\nStatistics");
+        let _ = writeln!(
+            out,
+            "  simulated       {} ticks in {:.2} s: {:.0} ticks/s, {:.0}x real time at {} Hz",
+            t.ticks, t.wall_seconds, t.ticks_per_second, t.speedup, self.settings.config.tick_rate
+        );
+        let _ = writeln!(
+            out,
+            "  tick time       median {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+            t.median_ms, t.p99_ms, t.max_ms
+        );
+        let _ = writeln!(out, "  state hash      {}", only.state_hash);
+    }
+
+    /// One row per seed: its winner, state hash and speed.
+    fn write_seed_table(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "{:>6}  {:<16} {:<9} {:>10}  {:<16} {:>9} {:>8}",
+            "seed", "winner", "strategy", "mass", "state hash", "ticks/s", "p99 ms"
+        );
+        for s in &self.seeds {
+            let (name, strategy, mass) = s.winner().map_or(("-", "-", 0.0), |w| {
+                (
+                    w.name.as_str(),
+                    w.strategy.map_or("person", Strategy::name),
+                    w.mass,
+                )
+            });
+            let _ = writeln!(
+                out,
+                "{:>6}  {:<16} {:<9} {:>10.1}  {:<16} {:>9.0} {:>8.3}",
+                s.seed,
+                name,
+                strategy,
+                mass,
+                s.state_hash,
+                s.timing.ticks_per_second,
+                s.timing.p99_ms
+            );
+        }
+    }
+
+    /// The per-strategy comparison over all seeds.
+    fn write_strategies(&self, out: &mut String) {
         let _ = writeln!(out, "\nStrategies over {} seed(s)", self.seeds.len());
         let _ = writeln!(
             out,
@@ -250,6 +261,5 @@ impl MatchReport {
                 s.mean_deaths
             );
         }
-        out
     }
 }

@@ -5,7 +5,7 @@
 use bevy_ecs::prelude::*;
 use glam::Vec2;
 
-use super::bots::{Brain, Strategy};
+use super::bots::{Bot, Brain, Strategy};
 use super::components::*;
 use super::config::{ConfigError, SimConfig};
 use super::grid::GridEntry;
@@ -14,8 +14,7 @@ use super::resources::*;
 use super::rng::SimRng;
 use super::rules::{clamp_to_border, size_of, view_half_extents};
 use super::schedule;
-use super::spawn;
-use super::systems::spawn_food::random_food;
+use super::spawn::{self, random_food};
 
 /// Food rarely moves, so its buckets can be fine; moving cells are refiled every tick, so fewer,
 /// larger buckets keep that cheap.
@@ -107,15 +106,6 @@ impl Arena {
 
     pub fn config(&self) -> &SimConfig {
         &self.world.resource::<Rules>().0
-    }
-
-    /// The underlying world, for hosts that build per-client views from it.
-    pub fn world(&self) -> &World {
-        &self.world
-    }
-
-    pub fn world_mut(&mut self) -> &mut World {
-        &mut self.world
     }
 
     /// What happened in the last step.

@@ -1,9 +1,9 @@
-//! The plain data the arena is made of. Systems, not methods, give it meaning.
+//! The plain data the arena is made of. Systems, not methods, give it meaning. (A bot's `Bot`
+//! component lives with the brains in `bots`, so this file depends on nothing of the game.)
 
 use bevy_ecs::prelude::*;
 use glam::Vec2;
-
-use super::bots::Brain;
+use petri_shared::game::CellKindCode;
 
 /// The wire identity of a cell, stable for its life and never reused within a world.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,6 +36,29 @@ pub enum CellKind {
     Food,
     Ejected,
     Virus,
+}
+
+/// The wire's cell kinds are the sim's, one for one (`rooms::view` sends them, `swarm` reads them).
+impl From<CellKind> for CellKindCode {
+    fn from(kind: CellKind) -> Self {
+        match kind {
+            CellKind::Player => CellKindCode::Player,
+            CellKind::Food => CellKindCode::Food,
+            CellKind::Ejected => CellKindCode::Ejected,
+            CellKind::Virus => CellKindCode::Virus,
+        }
+    }
+}
+
+impl From<CellKindCode> for CellKind {
+    fn from(code: CellKindCode) -> Self {
+        match code {
+            CellKindCode::Player => CellKind::Player,
+            CellKindCode::Food => CellKind::Food,
+            CellKindCode::Ejected => CellKind::Ejected,
+            CellKindCode::Virus => CellKind::Virus,
+        }
+    }
 }
 
 /// A cell that belongs to a player.
@@ -82,6 +105,22 @@ pub struct PlayerStats {
     pub died_tick: Option<u64>,
 }
 
-/// A player driven by a bot brain rather than a person.
-#[derive(Component, Debug, Clone)]
-pub struct Bot(pub Brain);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_survives_the_wire() {
+        for kind in [
+            CellKind::Player,
+            CellKind::Food,
+            CellKind::Ejected,
+            CellKind::Virus,
+        ] {
+            let code = CellKindCode::from(kind).code();
+            let back = CellKindCode::from_code(code).expect("a known code");
+            assert_eq!(CellKind::from(back), kind);
+        }
+        assert_eq!(CellKindCode::from_code(200), None);
+    }
+}

@@ -6,6 +6,8 @@
 //! rest keep their classic value. Unknown fields are an error, so a typo in a preset is caught at
 //! start-up instead of silently playing the default.
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
 /// The preset the server and `petri match` use when nothing else is named.
@@ -126,6 +128,16 @@ pub enum ConfigError {
         value: String,
         rule: &'static str,
     },
+    #[error("cannot read the preset {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the preset {path}: {source}")]
+    InFile {
+        path: PathBuf,
+        source: Box<ConfigError>,
+    },
 }
 
 impl SimConfig {
@@ -134,6 +146,22 @@ impl SimConfig {
         // The embedded preset is checked by a unit test; should it ever fail, the classic
         // defaults are the same numbers.
         Self::from_toml(CLASSIC_PRESET).unwrap_or_default()
+    }
+
+    /// The rules from a preset file, or the classic ones when none is named. The one place a
+    /// preset is read (`petri match --preset`, the main room's `preset`); errors name the file.
+    pub fn load(preset: Option<&Path>) -> Result<Self, ConfigError> {
+        let Some(path) = preset else {
+            return Ok(Self::classic());
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|e| ConfigError::InFile {
+            path: path.to_owned(),
+            source: Box::new(e),
+        })
     }
 
     /// Parses a preset and checks that its numbers can make a playable arena.
@@ -159,6 +187,59 @@ impl SimConfig {
     /// Rejects settings that would make the sim divide by zero, never end a step, or place
     /// things outside the map.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        fn at_least_one(field: &'static str, v: u32) -> Result<(), ConfigError> {
+            if v >= 1 {
+                Ok(())
+            } else {
+                Err(ConfigError::OutOfRange {
+                    field,
+                    value: v.to_string(),
+                    rule: "at least 1",
+                })
+            }
+        }
+        at_least_one("tick_rate", self.tick_rate)?;
+        if self.tick_rate > 1000 {
+            return Err(ConfigError::OutOfRange {
+                field: "tick_rate",
+                value: self.tick_rate.to_string(),
+                rule: "at most 1000",
+            });
+        }
+        self.check_positive()?;
+        at_least_one("player_max_cells", self.player_max_cells)?;
+        at_least_one("food_spawn_interval_ticks", self.food_spawn_interval_ticks)?;
+        at_least_one("bot_think_interval_ticks", self.bot_think_interval_ticks)?;
+        at_least_one(
+            "leaderboard_interval_ticks",
+            self.leaderboard_interval_ticks,
+        )?;
+        if !(0.0..1.0).contains(&self.player_decay_rate) {
+            return Err(ConfigError::OutOfRange {
+                field: "player_decay_rate",
+                value: self.player_decay_rate.to_string(),
+                rule: "in [0, 1)",
+            });
+        }
+        if self.food_max_size < self.food_min_size || self.virus_max_size < self.virus_min_size {
+            return Err(ConfigError::OutOfRange {
+                field: "food_max_size/virus_max_size",
+                value: format!("{}/{}", self.food_max_size, self.virus_max_size),
+                rule: "no smaller than the matching *_min_size",
+            });
+        }
+        if self.border_width > 1.0e6 || self.border_height > 1.0e6 {
+            return Err(ConfigError::OutOfRange {
+                field: "border_width/border_height",
+                value: format!("{}x{}", self.border_width, self.border_height),
+                rule: "at most 1,000,000",
+            });
+        }
+        Ok(())
+    }
+
+    /// Every size, speed and ratio must be a finite number above 0.
+    fn check_positive(&self) -> Result<(), ConfigError> {
         fn positive(field: &'static str, v: f32) -> Result<(), ConfigError> {
             if v.is_finite() && v > 0.0 {
                 Ok(())
@@ -169,25 +250,6 @@ impl SimConfig {
                     rule: "a finite number above 0",
                 })
             }
-        }
-        fn at_least(field: &'static str, v: u32, min: u32) -> Result<(), ConfigError> {
-            if v >= min {
-                Ok(())
-            } else {
-                Err(ConfigError::OutOfRange {
-                    field,
-                    value: v.to_string(),
-                    rule: "at least 1",
-                })
-            }
-        }
-        at_least("tick_rate", self.tick_rate, 1)?;
-        if self.tick_rate > 1000 {
-            return Err(ConfigError::OutOfRange {
-                field: "tick_rate",
-                value: self.tick_rate.to_string(),
-                rule: "at most 1000",
-            });
         }
         for (field, v) in [
             ("border_width", self.border_width),
@@ -213,39 +275,6 @@ impl SimConfig {
             ("view_min_scale", self.view_min_scale),
         ] {
             positive(field, v)?;
-        }
-        at_least("player_max_cells", self.player_max_cells, 1)?;
-        at_least(
-            "food_spawn_interval_ticks",
-            self.food_spawn_interval_ticks,
-            1,
-        )?;
-        at_least("bot_think_interval_ticks", self.bot_think_interval_ticks, 1)?;
-        at_least(
-            "leaderboard_interval_ticks",
-            self.leaderboard_interval_ticks,
-            1,
-        )?;
-        if !(0.0..1.0).contains(&self.player_decay_rate) {
-            return Err(ConfigError::OutOfRange {
-                field: "player_decay_rate",
-                value: self.player_decay_rate.to_string(),
-                rule: "in [0, 1)",
-            });
-        }
-        if self.food_max_size < self.food_min_size || self.virus_max_size < self.virus_min_size {
-            return Err(ConfigError::OutOfRange {
-                field: "food_max_size/virus_max_size",
-                value: format!("{}/{}", self.food_max_size, self.virus_max_size),
-                rule: "no smaller than the matching *_min_size",
-            });
-        }
-        if self.border_width > 1.0e6 || self.border_height > 1.0e6 {
-            return Err(ConfigError::OutOfRange {
-                field: "border_width/border_height",
-                value: format!("{}x{}", self.border_width, self.border_height),
-                rule: "at most 1,000,000",
-            });
         }
         Ok(())
     }
@@ -274,5 +303,16 @@ mod tests {
         assert!(SimConfig::from_toml("tick_rate = 0\n").is_err());
         assert!(SimConfig::from_toml("player_speed = -1.0\n").is_err());
         assert!(SimConfig::from_toml("border_width = nan\n").is_err());
+    }
+
+    #[test]
+    fn loading_names_the_file_and_defaults_to_classic() {
+        assert_eq!(
+            SimConfig::load(None).expect("classic"),
+            SimConfig::classic()
+        );
+        let missing = Path::new("/nonexistent/petri-preset.toml");
+        let error = SimConfig::load(Some(missing)).expect_err("no such file");
+        assert!(error.to_string().contains("petri-preset.toml"), "{error}");
     }
 }

@@ -41,6 +41,34 @@ pub fn overlaps_enough(big_size: f32, small_size: f32, distance: f32, config: &S
     distance < big_size - small_size / config.eat_overlap_divisor
 }
 
+/// One of two cells of the same player that might merge: its wire id (the tie-break), its size,
+/// and the tick it was made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MergeSide {
+    pub id: u32,
+    pub size: f32,
+    pub born_tick: u64,
+}
+
+/// Whether `eater` absorbs its sibling `prey` (centres `distance` apart) at tick `now`: both are
+/// past the split grace and their recombine time, the eater is the bigger one (the lower id on a
+/// tie, so exactly one of the pair eats), and it covers the other as eating would.
+pub fn may_merge(
+    eater: MergeSide,
+    prey: MergeSide,
+    distance: f32,
+    now: u64,
+    config: &SimConfig,
+) -> bool {
+    let grace = u64::from(config.split_grace_ticks);
+    let ripe = |side: MergeSide| {
+        let age = now.saturating_sub(side.born_tick);
+        age >= grace && age >= recombine_ticks(side.size, config)
+    };
+    let bigger = eater.size > prey.size || (eater.size == prey.size && eater.id < prey.id);
+    ripe(eater) && ripe(prey) && bigger && overlaps_enough(eater.size, prey.size, distance, config)
+}
+
 /// Ticks after its split before a cell of `size` may merge back: the base recombine time, or
 /// `size * 0.2` seconds for big cells, whichever is longer.
 #[inline]

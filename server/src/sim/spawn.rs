@@ -7,7 +7,8 @@ use glam::Vec2;
 
 use super::components::*;
 use super::grid::{FoodGrid, GridEntry};
-use super::rules::size_of;
+use super::rng::SimRng;
+use super::rules::{mass_of, size_of};
 
 /// Marks food, so spawners can count it cheaply.
 #[derive(Component, Debug, Clone, Copy)]
@@ -81,4 +82,19 @@ pub fn file_food(grid: &mut FoodGrid, entity: Entity, id: CellId, position: Vec2
         kind: CellKind::Food,
         owner: None,
     });
+}
+
+/// A pellet of random size somewhere on the map.
+pub fn random_food(config: &super::config::SimConfig, rng: &mut SimRng) -> (Vec2, f32) {
+    let position = random_position(config, rng);
+    let size = rng.range(config.food_min_size, config.food_max_size);
+    (position, mass_of(size))
+}
+
+/// A uniformly random point on the map.
+pub fn random_position(config: &super::config::SimConfig, rng: &mut SimRng) -> Vec2 {
+    Vec2::new(
+        rng.range(-config.border_width / 2.0, config.border_width / 2.0),
+        rng.range(-config.border_height / 2.0, config.border_height / 2.0),
+    )
 }

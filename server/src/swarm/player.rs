@@ -9,13 +9,13 @@ use std::time::Duration;
 use glam::Vec2;
 use petri_shared::ClientWorld;
 use petri_shared::codec;
-use petri_shared::game::{self, Frame, JoinRequest, Joined, kind, namespaces};
+use petri_shared::game::{self, CellKindCode, Frame, JoinRequest, Joined, namespaces};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::client::{ClientError, Incoming, SocketIoClient};
 use crate::sim::bots::{Brain, Glimpse, Me, SightBuilder};
-use crate::sim::{CellKind, PlayerId, SimConfig, Strategy};
+use crate::sim::{PlayerId, SimConfig, Strategy};
 
 /// A person reacts in about 200 ms; deciding faster only costs the load generator CPU.
 const THINK_EVERY: Duration = Duration::from_millis(200);
@@ -45,47 +45,20 @@ struct Probe {
     from: Vec2,
 }
 
-fn kind_of(code: u8) -> CellKind {
-    match code {
-        kind::FOOD => CellKind::Food,
-        kind::EJECTED => CellKind::Ejected,
-        kind::VIRUS => CellKind::Virus,
-        _ => CellKind::Player,
-    }
-}
-
 /// The bot's own cells, summarised as a brain wants them, and their size-weighted centre.
 fn me_from(world: &ClientWorld, id: u32) -> Option<(Me, Vec2)> {
-    let mut me: Option<Me> = None;
-    let (mut weighted, mut weight) = (Vec2::ZERO, 0.0);
-    for cell in world.own.iter().filter_map(|h| world.cells.get(h)) {
-        let position = Vec2::new(cell.x as f32, cell.y as f32);
-        let size = cell.size as f32;
-        weighted += position * size * size;
-        weight += size * size;
-        match me.as_mut() {
-            None => {
-                me = Some(Me {
-                    id: PlayerId(id),
-                    position,
-                    size,
-                    smallest: size,
-                    total_size: size,
-                    cells: 1,
-                })
-            }
-            Some(m) => {
-                if size > m.size {
-                    m.size = size;
-                    m.position = position;
-                }
-                m.smallest = m.smallest.min(size);
-                m.total_size += size;
-                m.cells += 1;
-            }
-        }
-    }
-    me.map(|m| (m, weighted / weight.max(1.0)))
+    let own = || {
+        world
+            .own
+            .iter()
+            .filter_map(|h| world.cells.get(h))
+            .map(|c| (Vec2::new(c.x as f32, c.y as f32), c.size as f32))
+    };
+    let me = Me::from_cells(PlayerId(id), own())?;
+    let (weighted, weight) = own().fold((Vec2::ZERO, 0.0), |(w, total), (position, size)| {
+        (w + position * size * size, total + size * size)
+    });
+    Some((me, weighted / weight.max(1.0)))
 }
 
 /// Plays until `until`, then leaves. Never panics on what the server sends; a protocol error
@@ -117,6 +90,36 @@ async fn play_inner(
     until: Instant,
     stats: &mut BotStats,
 ) -> Result<(), ClientError> {
+    let (mut client, joined) = join(url, room, name).await?;
+    stats.connected = true;
+    let mut pilot = Pilot::new(&joined, strategy);
+    let mut think = tokio::time::interval(THINK_EVERY);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(until) => break,
+            incoming = client.next() => match incoming? {
+                Incoming::Event { name, attachments, .. } if name == game::events::FRAME => {
+                    let Some(bytes) = attachments.first() else { continue };
+                    pilot.on_frame(bytes, stats)?;
+                }
+                Incoming::Event { name, .. } if name == game::events::DIED => {
+                    stats.deaths += 1;
+                    pilot.probe = None;
+                    client.emit(game::events::RESPAWN, &[]).await?;
+                }
+                Incoming::Disconnected => return Err(ClientError::Closed),
+                _ => {}
+            },
+            _ = think.tick() => pilot.think(&mut client).await?,
+        }
+    }
+    stats.bytes = client.bytes_received;
+    client.close().await;
+    Ok(())
+}
+
+/// Connects to `/play` and joins `room`; a refusal is a protocol error for this bot.
+async fn join(url: &str, room: &str, name: &str) -> Result<(SocketIoClient, Joined), ClientError> {
     let wait = Duration::from_secs(10);
     let mut client = SocketIoClient::connect(url, namespaces::PLAY, None, wait).await?;
     let request = JoinRequest {
@@ -136,86 +139,113 @@ async fn play_inner(
         .next()
         .and_then(|v| serde_json::from_value(v).ok())
         .ok_or_else(|| ClientError::Protocol(format!("join to {room} was refused")))?;
-    stats.connected = true;
-    let player = joined.player.unwrap_or(0);
-    let config = SimConfig {
-        border_width: joined.world.width,
-        border_height: joined.world.height,
-        ..SimConfig::classic()
-    };
-    let mut brain = Brain::new(strategy);
-    let mut world = ClientWorld::default();
-    let mut last_tick: Option<u32> = None;
-    let mut think = tokio::time::interval(THINK_EVERY);
-    let mut next_probe = Instant::now() + PROBE_EVERY;
-    let mut probe: Option<Probe> = None;
-    let mut heading = Vec2::X;
-    let mut roll: u64 = u64::from(player).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    Ok((client, joined))
+}
 
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep_until(until) => break,
-            incoming = client.next() => match incoming? {
-                Incoming::Event { name, attachments, .. } if name == game::events::FRAME => {
-                    let Some(bytes) = attachments.first() else { continue };
-                    let frame: Frame = codec::decode(bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
-                    world.apply(&frame).map_err(|e| ClientError::Protocol(e.to_string()))?;
-                    stats.frames += 1;
-                    if let Some(last) = last_tick {
-                        stats.frames_skipped += u64::from(frame.tick.saturating_sub(last).saturating_sub(1));
-                    }
-                    last_tick = Some(frame.tick);
-                    if let (Some(p), Some((_, center))) = (&probe, me_from(&world, player)) {
-                        if (center - p.from).dot(p.direction) > PROBE_DISTANCE {
-                            stats.latencies_ms.push(p.started.elapsed().as_secs_f64() * 1000.0);
-                            probe = None;
-                        } else if p.started.elapsed() > PROBE_GIVE_UP {
-                            probe = None;
-                        }
-                    }
-                }
-                Incoming::Event { name, .. } if name == game::events::DIED => {
-                    stats.deaths += 1;
-                    probe = None;
-                    client.emit(game::events::RESPAWN, &[]).await?;
-                }
-                Incoming::Disconnected => return Err(ClientError::Closed),
-                _ => {}
+/// What a playing bot keeps between events: its picture of the arena, its brain and its probe.
+struct Pilot {
+    player: u32,
+    config: SimConfig,
+    brain: Brain,
+    world: ClientWorld,
+    last_tick: Option<u32>,
+    next_probe: Instant,
+    probe: Option<Probe>,
+    heading: Vec2,
+    roll: u64,
+}
+
+impl Pilot {
+    fn new(joined: &Joined, strategy: Strategy) -> Self {
+        let player = joined.player.unwrap_or(0);
+        Self {
+            player,
+            config: SimConfig {
+                border_width: joined.world.width,
+                border_height: joined.world.height,
+                ..SimConfig::classic()
             },
-            _ = think.tick() => {
-                let Some((me, center)) = me_from(&world, player) else { continue };
-                if probe.is_none() && Instant::now() >= next_probe {
-                    next_probe = Instant::now() + PROBE_EVERY;
-                    let direction = -heading;
-                    probe = Some(Probe { direction, started: Instant::now(), from: center });
-                    let target = center + direction * 1000.0;
-                    client.emit(game::events::INPUT, &[json!(target.x), json!(target.y)]).await?;
-                    continue;
-                }
-                if probe.is_some() {
-                    continue; // hold the probe's course until it is seen
-                }
-                let mut builder = SightBuilder::new(&me, &config);
-                for cell in world.cells.values() {
-                    builder.see(Glimpse {
-                        position: Vec2::new(cell.x as f32, cell.y as f32),
-                        size: cell.size as f32,
-                        kind: kind_of(cell.kind),
-                        owner: (cell.owner != 0).then_some(PlayerId(cell.owner)),
-                    });
-                }
-                roll = roll.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                let decision = brain.decide(&me, &builder.finish(), roll >> 11);
-                heading = decision.heading;
-                let target = me.position + heading * 1000.0;
-                client.emit(game::events::INPUT, &[json!(target.x), json!(target.y)]).await?;
-                if decision.split {
-                    client.emit(game::events::SPLIT, &[]).await?;
-                }
-            }
+            brain: Brain::new(strategy),
+            world: ClientWorld::default(),
+            last_tick: None,
+            next_probe: Instant::now() + PROBE_EVERY,
+            probe: None,
+            heading: Vec2::X,
+            roll: u64::from(player).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         }
     }
-    stats.bytes = client.bytes_received;
-    client.close().await;
-    Ok(())
+
+    /// Applies a frame, counts skipped ticks, and ends the probe once its move is seen.
+    fn on_frame(&mut self, bytes: &[u8], stats: &mut BotStats) -> Result<(), ClientError> {
+        let frame: Frame =
+            codec::decode(bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        self.world
+            .apply(&frame)
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        stats.frames += 1;
+        if let Some(last) = self.last_tick {
+            let gap = frame.tick.saturating_sub(last).saturating_sub(1);
+            stats.frames_skipped += u64::from(gap);
+        }
+        self.last_tick = Some(frame.tick);
+        if let (Some(p), Some((_, center))) = (&self.probe, me_from(&self.world, self.player)) {
+            if (center - p.from).dot(p.direction) > PROBE_DISTANCE {
+                stats
+                    .latencies_ms
+                    .push(p.started.elapsed().as_secs_f64() * 1000.0);
+                self.probe = None;
+            } else if p.started.elapsed() > PROBE_GIVE_UP {
+                self.probe = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// One decision: start a probe when one is due, hold it while it runs, else let the brain
+    /// steer from what the frames show.
+    async fn think(&mut self, client: &mut SocketIoClient) -> Result<(), ClientError> {
+        let Some((me, center)) = me_from(&self.world, self.player) else {
+            return Ok(());
+        };
+        if self.probe.is_none() && Instant::now() >= self.next_probe {
+            self.next_probe = Instant::now() + PROBE_EVERY;
+            let direction = -self.heading;
+            self.probe = Some(Probe {
+                direction,
+                started: Instant::now(),
+                from: center,
+            });
+            return steer(client, center + direction * 1000.0).await;
+        }
+        if self.probe.is_some() {
+            return Ok(()); // hold the probe's course until it is seen
+        }
+        let mut builder = SightBuilder::new(&me, &self.config);
+        for cell in self.world.cells.values() {
+            let kind = CellKindCode::from_code(cell.kind).unwrap_or(CellKindCode::Player);
+            builder.see(Glimpse {
+                position: Vec2::new(cell.x as f32, cell.y as f32),
+                size: cell.size as f32,
+                kind: kind.into(),
+                owner: (cell.owner != 0).then_some(PlayerId(cell.owner)),
+            });
+        }
+        self.roll = self
+            .roll
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let decision = self.brain.decide(&me, &builder.finish(), self.roll >> 11);
+        self.heading = decision.heading;
+        steer(client, me.position + self.heading * 1000.0).await?;
+        if decision.split {
+            client.emit(game::events::SPLIT, &[]).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn steer(client: &mut SocketIoClient, target: Vec2) -> Result<(), ClientError> {
+    client
+        .emit(game::events::INPUT, &[json!(target.x), json!(target.y)])
+        .await
 }

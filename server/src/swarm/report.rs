@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::player::BotStats;
+use crate::stats::quantile;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SwarmReport {
@@ -25,13 +26,6 @@ pub struct SwarmReport {
     pub latency_p99_ms: f64,
     /// The first few distinct errors, to say what went wrong.
     pub errors: Vec<String>,
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
 impl SwarmReport {

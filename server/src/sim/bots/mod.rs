@@ -8,12 +8,15 @@
 
 mod forager;
 mod hunter;
+pub mod identity;
 pub mod perception;
 mod survivor;
 pub mod think;
 
+use bevy_ecs::prelude::Component;
 use glam::Vec2;
 
+pub use identity::bot_identity;
 pub use perception::{Glimpse, Me, Seen, Sight, SightBuilder};
 
 /// Which way a bot plays.
@@ -80,6 +83,10 @@ impl Brain {
         }
     }
 }
+
+/// A player driven by a bot brain rather than a person (an ECS component).
+#[derive(Component, Debug, Clone)]
+pub struct Bot(pub Brain);
 
 /// A brain's answer: the direction to steer and the actions to take.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -28,6 +28,38 @@ pub struct Me {
     pub cells: usize,
 }
 
+impl Me {
+    /// Summarises a player's cells, given as (centre, size); `None` when it has none. The one
+    /// fold both the sim's bots (from the ECS) and swarm bots (from their frames) use.
+    pub fn from_cells(id: PlayerId, cells: impl IntoIterator<Item = (Vec2, f32)>) -> Option<Self> {
+        let mut me: Option<Me> = None;
+        for (position, size) in cells {
+            match me.as_mut() {
+                None => {
+                    me = Some(Me {
+                        id,
+                        position,
+                        size,
+                        smallest: size,
+                        total_size: size,
+                        cells: 1,
+                    })
+                }
+                Some(m) => {
+                    if size > m.size {
+                        m.size = size;
+                        m.position = position;
+                    }
+                    m.smallest = m.smallest.min(size);
+                    m.total_size += size;
+                    m.cells += 1;
+                }
+            }
+        }
+        me
+    }
+}
+
 /// Something seen, and how far its edge is from ours.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Seen {

@@ -2,6 +2,7 @@
 
 use bevy_ecs::prelude::*;
 
+use super::Bot;
 use super::perception::{Me, perceive};
 use crate::sim::components::*;
 use crate::sim::grid::{FoodGrid, MobileGrid};
@@ -43,30 +44,9 @@ pub fn bots_think(
 }
 
 fn summarise(id: PlayerId, owned: &[Entity], cells: &Query<(&Position, &Mass)>) -> Option<Me> {
-    let mut me: Option<Me> = None;
-    for (position, mass) in owned.iter().filter_map(|&c| cells.get(c).ok()) {
-        let size = size_of(mass.0);
-        match me.as_mut() {
-            None => {
-                me = Some(Me {
-                    id,
-                    position: position.0,
-                    size,
-                    smallest: size,
-                    total_size: size,
-                    cells: 1,
-                })
-            }
-            Some(m) => {
-                if size > m.size {
-                    m.size = size;
-                    m.position = position.0;
-                }
-                m.smallest = m.smallest.min(size);
-                m.total_size += size;
-                m.cells += 1;
-            }
-        }
-    }
-    me
+    let cells = owned.iter().filter_map(|&c| cells.get(c).ok());
+    Me::from_cells(
+        id,
+        cells.map(|(position, mass)| (position.0, size_of(mass.0))),
+    )
 }

@@ -1,14 +1,13 @@
 use bevy_ecs::prelude::*;
 use glam::Vec2;
 
+use crate::sim::bots::Bot;
 use crate::sim::components::*;
 use crate::sim::grid::MobileGrid;
 use crate::sim::resources::{IdCounters, Rules, Tick};
 use crate::sim::rng::SimRng;
 use crate::sim::rules::mass_of;
-use crate::sim::spawn;
-
-use super::spawn_food::random_position;
+use crate::sim::spawn::{self, random_position};
 
 /// How many random spots a spawn tries before settling for the last one.
 const SPAWN_ATTEMPTS: usize = 8;

@@ -1,11 +1,8 @@
-use bevy_ecs::prelude::*;
-use glam::Vec2;
-
 use crate::sim::grid::FoodGrid;
 use crate::sim::resources::{IdCounters, Rules, Tick};
 use crate::sim::rng::SimRng;
-use crate::sim::rules::mass_of;
-use crate::sim::spawn::{self, Food};
+use crate::sim::spawn::{self, Food, random_food};
+use bevy_ecs::prelude::*;
 
 /// Tops food up toward its target, a few pellets per interval, anywhere on the map.
 pub fn spawn_food(
@@ -32,19 +29,4 @@ pub fn spawn_food(
         let entity = commands.spawn(spawn::food(id, position, mass)).id();
         spawn::file_food(&mut grid, entity, id, position, mass);
     }
-}
-
-/// A pellet of random size somewhere on the map.
-pub fn random_food(config: &crate::sim::SimConfig, rng: &mut SimRng) -> (Vec2, f32) {
-    let position = random_position(config, rng);
-    let size = rng.range(config.food_min_size, config.food_max_size);
-    (position, mass_of(size))
-}
-
-/// A uniformly random point on the map.
-pub fn random_position(config: &crate::sim::SimConfig, rng: &mut SimRng) -> Vec2 {
-    Vec2::new(
-        rng.range(-config.border_width / 2.0, config.border_width / 2.0),
-        rng.range(-config.border_height / 2.0, config.border_height / 2.0),
-    )
 }

@@ -7,7 +7,7 @@ use crate::sim::rng::SimRng;
 use crate::sim::rules::mass_of;
 use crate::sim::spawn::{self, Virus};
 
-use super::spawn_food::random_position;
+use crate::sim::spawn::random_position;
 
 /// Keeps at least `virus_min_count` viruses, adding one per food interval, never on top of a
 /// player cell.

@@ -1,21 +1,24 @@
-//! Starts a real `petri serve` in-process on 127.0.0.1 (a free port) for end-to-end tests, and
-//! helpers to talk to it the way any client would. Every wait is bounded.
+//! A real server on 127.0.0.1 (a free port) for end-to-end tests, and helpers to talk to it the
+//! way any client would. Every wait is bounded by `WAIT`.
 
-#![allow(dead_code)]
-
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use petri_server::config::ServerConfig;
-use petri_server::swarm::client::{Incoming, SocketIoClient};
 use petri_shared::codec;
 use petri_shared::game::{Frame, JoinRequest, events, namespaces};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
+use crate::config::ServerConfig;
+use crate::realtime::SocketIo;
+use crate::swarm::client::{Incoming, SocketIoClient};
+
+/// Upper bound of every single wait.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// A server running on the test's runtime until `stop`.
 pub struct TestServer {
     pub address: SocketAddr,
     pub url: String,
@@ -33,35 +36,53 @@ pub fn quick_config() -> ServerConfig {
 }
 
 impl TestServer {
+    /// The whole `petri serve` with `config`; returns once `/readyz` says the main room answers.
     pub async fn start(config: ServerConfig) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a free port");
-        let address = listener.local_addr().expect("an address");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(petri_server::serve::serve(config, listener, async move {
-            let _ = stopped.await;
-        }));
-        let server = Self {
-            address,
-            url: format!("http://{address}"),
-            stop: Some(stop),
-            task: Some(task),
-        };
-        // ready when the main room answers
+        let server = Self::spawn(|listener, stopped| async move {
+            crate::serve::serve(config, listener, stopped).await
+        })
+        .await;
         let deadline = tokio::time::Instant::now() + WAIT;
         while tokio::time::Instant::now() < deadline {
-            if server
-                .get("/readyz")
-                .await
-                .map(|(s, _)| s == 200)
-                .unwrap_or(false)
-            {
+            if matches!(server.get("/readyz").await, Ok((200, _))) {
                 return server;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         panic!("the server did not become ready");
+    }
+
+    /// Only the Socket.IO endpoint, serving the namespaces the test registered on `io`.
+    pub async fn with_io(io: SocketIo) -> Self {
+        Self::spawn(|listener, stopped| async move {
+            crate::http::serve(listener, io, crate::http::no_routes, stopped).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn spawn<F, S>(serve: S) -> Self
+    where
+        S: FnOnce(tokio::net::TcpListener, std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) -> F,
+        F: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let address = listener.local_addr().expect("an address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(
+            listener,
+            Box::pin(async move {
+                let _ = stopped.await;
+            }),
+        ));
+        Self {
+            address,
+            url: format!("http://{address}"),
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     /// A plain HTTP/1.1 GET: (status, body).
@@ -89,6 +110,7 @@ impl TestServer {
         Ok((status, body))
     }
 
+    /// Stops the server and checks it stopped cleanly, in time.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -137,6 +159,7 @@ pub async fn join(client: &mut SocketIoClient, request: JoinRequest) -> Value {
     args.into_iter().next().unwrap_or(Value::Null)
 }
 
+/// A join request for `room` under `name`.
 pub fn named(room: &str, name: &str) -> JoinRequest {
     JoinRequest {
         room: room.to_owned(),
