@@ -1,9 +1,8 @@
 //! Bots that keep a room lively: people + bots stay at the room's `bot_fill`, each person who
 //! joins takes a bot's place and each leaver gives it back.
 
+use crate::sim::bots::bot_identity;
 use crate::sim::{Arena, PlayerId, Strategy};
-
-use super::identity::pick_color;
 
 #[derive(Debug, Default)]
 pub struct BotFill {
@@ -43,9 +42,4 @@ impl BotFill {
             arena.remove_player(bot);
         }
     }
-}
-
-/// A bot's name and colour from its strategy and its serial number in the room.
-fn bot_identity(strategy: Strategy, serial: u32) -> (String, u32) {
-    (format!("{strategy}-{serial}"), pick_color(serial))
 }

@@ -53,15 +53,6 @@ pub fn parse_color(raw: &str) -> Option<u32> {
     u32::from_str_radix(hex, 16).ok()
 }
 
-/// A bright colour picked from a number (a player id), for players who did not choose one.
-pub fn pick_color(seed: u32) -> u32 {
-    const PALETTE: [u32; 12] = [
-        0xff4d4d, 0xffa64d, 0xffe14d, 0x9dff4d, 0x4dff88, 0x4dffe1, 0x4db8ff, 0x4d6bff, 0x9d4dff,
-        0xe14dff, 0xff4da6, 0x4dd2a6,
-    ];
-    PALETTE[seed as usize % PALETTE.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,13 +15,14 @@ use tracing::debug;
 
 use super::bot_fill::BotFill;
 use super::command::{ClientId, JoinReply, RoomCommand};
-use super::identity::{clean_name, parse_color, pick_color};
+use super::identity::{clean_name, parse_color};
 use super::link::ClientLink;
 use super::publish::{self, Publisher, TickOutcome};
 use super::roster::{Admission, Client, Roster, RosterSizes};
 use super::settings::{HostLimits, RoomSettings};
 use super::status::{Reject, RoomStatus};
 use super::view::{ClientView, Watching};
+use crate::sim::bots::palette_color;
 use crate::sim::{Arena, ConfigError, PlayerId};
 
 /// Coordinates beyond this are not a mistake but an attack or a bug: refused, not clamped.
@@ -181,7 +182,7 @@ impl Room {
             .color
             .as_deref()
             .and_then(parse_color)
-            .unwrap_or_else(|| pick_color(self.roster.people() + self.bots.made()));
+            .unwrap_or_else(|| palette_color(self.roster.people() + self.bots.made()));
         let player = self.arena.add_player(&name, color, None);
         self.arena.respawn(player);
         player

@@ -15,11 +15,11 @@ use std::collections::{HashMap, HashSet};
 use glam::Vec2;
 use petri_shared::client_world::ApplyError;
 use petri_shared::game::{
-    self, CellChanged, CellEntered, EatenPair, Frame, PlayerInfo, View, ViewDelta,
+    self, CellChanged, CellEntered, CellKindCode, EatenPair, Frame, PlayerInfo, View, ViewDelta,
 };
 use petri_shared::{ClientWorld, KnownCell};
 
-use crate::sim::{Arena, Camera, CellKind, PlayerId};
+use crate::sim::{Arena, Camera, PlayerId};
 
 /// Whose eyes a client looks through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +28,6 @@ pub enum Watching {
     Player(PlayerId),
     /// A spectator: follows the named player, or the top player when `None` or gone.
     Spectator(Option<PlayerId>),
-}
-
-/// The wire code of a cell kind.
-pub fn kind_code(kind: CellKind) -> u8 {
-    match kind {
-        CellKind::Player => game::kind::PLAYER,
-        CellKind::Food => game::kind::FOOD,
-        CellKind::Ejected => game::kind::EJECTED,
-        CellKind::Virus => game::kind::VIRUS,
-    }
 }
 
 /// Per-client handles for global cell ids.
@@ -140,7 +130,7 @@ impl ClientView {
                 e.id.0,
                 CellEntered {
                     id: 0,
-                    kind: kind_code(e.kind),
+                    kind: CellKindCode::from(e.kind).code(),
                     x: game::quantize(e.position.x),
                     y: game::quantize(e.position.y),
                     size: game::quantize_size(e.size),

@@ -16,7 +16,7 @@ pub mod think;
 use bevy_ecs::prelude::Component;
 use glam::Vec2;
 
-pub use identity::bot_identity;
+pub use identity::{bot_identity, palette_color};
 pub use perception::{Glimpse, Me, Seen, Sight, SightBuilder};
 
 /// Which way a bot plays.
