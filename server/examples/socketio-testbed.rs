@@ -25,10 +25,10 @@ async fn run() -> std::io::Result<()> {
     let port = u16::try_from(port).unwrap_or(0);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     common::announce(&listener)?;
-    petri_server::http::serve(
+    petri_server::realtime::http::serve(
         listener,
         io,
-        petri_server::http::no_routes,
+        petri_server::realtime::http::no_routes,
         common::exit_signal(),
     )
     .await
@@ -56,7 +56,7 @@ fn echo_handlers(socket: &SocketRef) {
     });
     socket.on("echo-ack", |_, p, ack| {
         if let Some(ack) = ack {
-            let _ = ack.send(p);
+            let _ = ack.send_payload(p);
         }
     });
 }
@@ -82,7 +82,7 @@ fn register(io: &SocketIo) {
                     }
                     Err(_) => Payload::from(json!({ "error": "timeout" })),
                 };
-                let _ = ack.send(reply);
+                let _ = ack.send_payload(reply);
             });
         });
         socket.on("join", |s, p, ack| {
@@ -124,7 +124,7 @@ fn register(io: &SocketIo) {
                 .unwrap_or(0)
                 .min(65_536) as usize;
             let data: Vec<u8> = (0..n).map(|i| (i % 256) as u8).collect();
-            let _ = ack.send(Payload::new().bin(data));
+            let _ = ack.send_payload(Payload::new().bin(data));
         });
         socket.on("disconnect-me", |s, _, _| s.disconnect());
         socket.on("close-me", |s, _, _| s.close_connection());

@@ -9,12 +9,13 @@ use std::sync::{Arc, Weak};
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
-use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::realtime::{ConnectionStats, RefusalReason};
 use crate::rooms::Lobby;
 
 /// Label set naming a room.
@@ -36,10 +37,9 @@ pub fn tick_histograms() -> TickHistograms {
 /// Everything `/metrics` shows.
 pub struct Metrics {
     registry: Registry,
-    /// Connected WebSockets right now; the network layer keeps it current.
+    /// Open WebSocket connections (one per client, however many namespaces it joined). Set at
+    /// scrape time from the realtime layer's counters (`routes.rs`).
     pub connections: Gauge,
-    /// Connections refused (limits, bad handshakes), by reason.
-    pub connections_refused: Family<[(&'static str, &'static str); 1], Counter>,
 }
 
 impl Metrics {
@@ -52,20 +52,21 @@ impl Metrics {
             "Open WebSocket connections",
             connections.clone(),
         );
-        let connections_refused = Family::default();
-        registry.register(
-            "connections_refused",
-            "Connections refused, by reason",
-            connections_refused.clone(),
-        );
         registry.register_collector(Box::new(RoomCollector {
             lobby: Arc::downgrade(lobby),
         }));
         Self {
             registry,
             connections,
-            connections_refused,
         }
+    }
+
+    /// Also exports the realtime layer's refusal counters, read at scrape time
+    /// (`petri_connections_refused_total{reason=...}`).
+    pub fn with_connections(mut self, stats: Arc<ConnectionStats>) -> Self {
+        self.registry
+            .register_collector(Box::new(ConnectionCollector { stats }));
+        self
     }
 
     /// The text exposition format.
@@ -75,6 +76,32 @@ impl Metrics {
             out.clear();
         }
         out
+    }
+}
+
+/// Reads the realtime layer's connection counters at scrape time.
+#[derive(Debug)]
+struct ConnectionCollector {
+    stats: Arc<ConnectionStats>,
+}
+
+impl Collector for ConnectionCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        let refused: Vec<_> = RefusalReason::ALL
+            .iter()
+            .map(|&r| {
+                (
+                    vec![("reason", r.as_str().to_owned())],
+                    self.stats.refused(r),
+                )
+            })
+            .collect();
+        counter(
+            &mut encoder,
+            "connections_refused",
+            "Connections refused, by reason",
+            &refused,
+        )
     }
 }
 

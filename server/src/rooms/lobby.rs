@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use parking_lot::RwLock;
 use petri_shared::game::{CreateRoom, Refusal, RoomCreated, RoomSummary};
@@ -14,6 +13,7 @@ use super::runner::{self, RoomHandle};
 use super::settings::{HostLimits, RoomSettings};
 use super::tokens::new_code;
 use crate::metrics::{TickHistograms, tick_histograms};
+use crate::realtime::Shutdown;
 
 /// The id of the persistent public room every server starts with.
 pub const MAIN_ROOM: &str = "main";
@@ -23,7 +23,7 @@ pub struct Lobby {
     limits: HostLimits,
     /// What a created room starts from before the request's settings apply.
     template: RoomSettings,
-    shutdown: Arc<AtomicBool>,
+    shutdown: Shutdown,
     ticks: TickHistograms,
 }
 
@@ -33,7 +33,7 @@ impl Lobby {
             rooms: RwLock::new(HashMap::new()),
             limits,
             template,
-            shutdown: Arc::new(AtomicBool::new(false)),
+            shutdown: Shutdown::new(),
             ticks: tick_histograms(),
         })
     }
@@ -77,7 +77,7 @@ impl Lobby {
         let handle = runner::start(
             room,
             self.limits.command_queue_depth,
-            Arc::clone(&self.shutdown),
+            self.shutdown.clone(),
             histogram,
         )
         .map_err(|e| {
@@ -230,7 +230,7 @@ impl Lobby {
 
     /// Stops every room: each finishes its tick, tells its clients, and its thread ends.
     pub fn shutdown(&self) {
-        self.shutdown.store(true, Ordering::Relaxed);
+        self.shutdown.begin();
         let rooms: Vec<Arc<RoomHandle>> = self.rooms.write().drain().map(|(_, r)| r).collect();
         for room in rooms {
             room.join_thread();
