@@ -4,7 +4,7 @@
 //!   [`Ack::send`] (any `Serialize` value, one argument) or [`Ack::send_payload`] (several
 //!   arguments, binary) answers with an ACK packet carrying that id. It consumes itself: one
 //!   answer.
-//! * Server -> client: [`crate::realtime::Socket::emit_with_ack`] registers a oneshot under a
+//! * Server -> client: [`super::Socket::emit_with_ack`] registers a oneshot under a
 //!   fresh id and returns a future that resolves with the client's answer, or
 //!   [`AckError::Timeout`]. Dropping the future unregisters the id, so abandoned acks leak
 //!   nothing.

@@ -1,9 +1,9 @@
 //! One Engine.IO connection over one WebSocket: the read loop, the heartbeat, and the close.
 //!
 //! A single task owns the reading side and `select!`s over: an incoming frame, the outbox's
-//! backlog (written out as the socket drains), the [`Heartbeat`]'s next deadline, and close
+//! backlog (written out as the socket drains), the heartbeat's next deadline, and close
 //! requests (from `EngineConn::close` or server shutdown). [`run`] reads like mini-redis's
-//! `Handler::run`: open, loop over [`Connection::step`], close. Emits do not pass through this task: they write
+//! `Handler::run`: open, loop over `Connection::step`, close. Emits do not pass through this task: they write
 //! to the socket directly from the emitting thread ([`super::outbox`]), so a broadcast to a
 //! thousand clients wakes no task at all. The session (`EngineSession`) is only ever touched
 //! here, so it needs no lock.

@@ -3,7 +3,7 @@
 //!
 //! Engine.IO knows nothing about Socket.IO: it owns a WebSocket, does the open handshake and the
 //! heartbeat, and hands every `message` to an [`EngineSession`]. Socket.IO is one such session
-//! ([`crate::realtime::SocketIo`] implements [`EngineService`]); the conformance example plugs in
+//! ([`super::SocketIo`] implements [`EngineService`]); the conformance example plugs in
 //! a plain echo to run the official Engine.IO test suite. Keeping the layers apart keeps each
 //! small enough to reason about.
 
@@ -34,7 +34,7 @@ impl ProtocolError {
     }
 }
 
-/// Creates the per-connection session. Implemented by [`crate::realtime::SocketIo`].
+/// Creates the per-connection session. Implemented by [`super::SocketIo`].
 pub trait EngineService: Send + Sync + 'static {
     /// Limits and timings for every connection.
     fn config(&self) -> &RealtimeConfig;

@@ -4,8 +4,8 @@
 //! [`EngineConn`]. Sockets are handed out as [`SocketRef`] (`Arc<Socket>`) so game code can keep
 //! them, e.g. in a room's player table, and emit to them from its own thread: every emit is a
 //! non-blocking write to the connection's socket, or into its bounded backlog when the socket is
-//! full (see [`crate::realtime::outbox`] and the slow-consumer policy in
-//! [`crate::realtime::RealtimeConfig::send_queue_depth`]).
+//! full (see [`super::outbox`] and the slow-consumer policy in
+//! [`super::RealtimeConfig::send_queue_depth`]).
 
 use super::ack::{Ack, wait_for_ack};
 use super::adapter::RoomName;

@@ -46,7 +46,7 @@ impl RefusalReason {
     }
 }
 
-/// Connection counters of one server (see [`crate::realtime::SocketIo::stats`]).
+/// Connection counters of one server (see [`super::SocketIo::stats`]).
 #[derive(Debug, Default)]
 pub struct ConnectionStats {
     open: AtomicUsize,
