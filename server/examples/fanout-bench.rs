@@ -65,10 +65,10 @@ async fn run() -> std::io::Result<()> {
         tokio::spawn(ticker(io.clone(), hz, bytes));
     }
     tokio::spawn(stats(io.clone()));
-    petri_server::http::serve(
+    petri_server::realtime::http::serve(
         listener,
         io,
-        petri_server::http::no_routes,
+        petri_server::realtime::http::no_routes,
         common::exit_signal(),
     )
     .await

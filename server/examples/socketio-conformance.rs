@@ -14,7 +14,8 @@ mod common;
 
 use bytes::Bytes;
 use petri_server::realtime::{
-    EngineConn, EngineService, EngineSession, ProtocolError, RealtimeConfig, SocketIo, SocketRef,
+    ConnectionStats, EngineConn, EngineService, EngineSession, ProtocolError, RealtimeConfig,
+    SocketIo, SocketRef,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +36,10 @@ async fn run() -> std::io::Result<()> {
     let suite = std::env::var("SUITE").unwrap_or_else(|_| "socketio".into());
     let service: Arc<dyn EngineService> = if suite == "engineio" {
         cfg.path = "/engine.io/".into();
-        Arc::new(Echo { cfg })
+        Arc::new(Echo {
+            cfg,
+            stats: Arc::default(),
+        })
     } else {
         let io = SocketIo::new(cfg);
         for nsp in ["/", "/custom"] {
@@ -55,19 +59,19 @@ async fn run() -> std::io::Result<()> {
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let serve4 = petri_server::http::serve_engine(
+    let serve4 = petri_server::realtime::http::serve_engine(
         v4,
         service.clone(),
-        petri_server::http::no_routes,
+        petri_server::realtime::http::no_routes,
         stopped(stop_rx.clone()),
     );
     let serve6 = async {
         match v6 {
             Some(l) => {
-                petri_server::http::serve_engine(
+                petri_server::realtime::http::serve_engine(
                     l,
                     service.clone(),
-                    petri_server::http::no_routes,
+                    petri_server::realtime::http::no_routes,
                     stopped(stop_rx.clone()),
                 )
                 .await
@@ -90,7 +94,7 @@ fn on_connect(socket: SocketRef) {
     });
     socket.on("message-with-ack", |_, p, ack| {
         if let Some(ack) = ack {
-            let _ = ack.send(p);
+            let _ = ack.send_payload(p);
         }
     });
 }
@@ -98,6 +102,7 @@ fn on_connect(socket: SocketRef) {
 /// Raw Engine.IO echo for the engine.io-protocol suite.
 struct Echo {
     cfg: RealtimeConfig,
+    stats: Arc<ConnectionStats>,
 }
 
 struct EchoSession(EngineConn);
@@ -105,6 +110,10 @@ struct EchoSession(EngineConn);
 impl EngineService for Echo {
     fn config(&self) -> &RealtimeConfig {
         &self.cfg
+    }
+
+    fn stats(&self) -> &Arc<ConnectionStats> {
+        &self.stats
     }
 
     fn open(&self, conn: EngineConn) -> Box<dyn EngineSession> {

@@ -25,10 +25,10 @@ async fn run() -> std::io::Result<()> {
     let port = u16::try_from(port).unwrap_or(0);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     common::announce(&listener)?;
-    petri_server::http::serve(
+    petri_server::realtime::http::serve(
         listener,
         io,
-        petri_server::http::no_routes,
+        petri_server::realtime::http::no_routes,
         common::exit_signal(),
     )
     .await
@@ -56,8 +56,68 @@ fn echo_handlers(socket: &SocketRef) {
     });
     socket.on("echo-ack", |_, p, ack| {
         if let Some(ack) = ack {
-            let _ = ack.send(p);
+            let _ = ack.send_payload(p);
         }
+    });
+}
+
+/// Acknowledgements both ways: `ask` (the server asks the client back) and `make-binary`.
+fn ack_handlers(socket: &SocketRef) {
+    socket.on("ask", |s, p, ack| {
+        let Some(ack) = ack else { return };
+        let question = s.emit_with_ack("question", tail(&p, 0), Some(Duration::from_millis(5000)));
+        tokio::spawn(async move {
+            let reply = match question.await {
+                Ok(answer) => {
+                    let first = answer.args.first().cloned().unwrap_or(Value::Null);
+                    Payload {
+                        args: vec![json!({ "answer": first })],
+                        bins: answer.bins,
+                    }
+                }
+                Err(_) => Payload::from(json!({ "error": "timeout" })),
+            };
+            let _ = ack.send_payload(reply);
+        });
+    });
+    socket.on("make-binary", |_, p, ack| {
+        let Some(ack) = ack else { return };
+        let n = p
+            .args
+            .first()
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            .min(65_536) as usize;
+        let data: Vec<u8> = (0..n).map(|i| (i % 256) as u8).collect();
+        let _ = ack.send_payload(Payload::new().bin(data));
+    });
+}
+
+/// Socket.IO rooms: `join`, `leave`, `to-room`, `to-rooms`.
+fn room_handlers(socket: &SocketRef) {
+    socket.on("join", |s, p, ack| {
+        s.join(room_name(p.args.first()));
+        if let Some(ack) = ack {
+            let _ = ack.send(json!(true));
+        }
+    });
+    socket.on("leave", |s, p, ack| {
+        s.leave(&room_name(p.args.first()));
+        if let Some(ack) = ack {
+            let _ = ack.send(json!(true));
+        }
+    });
+    socket.on("to-room", |s, p, _| {
+        let room = room_name(p.args.first());
+        let _ = s.namespace().to(room).emit("room-msg", tail(&p, 1));
+    });
+    socket.on("to-rooms", |s, p, _| {
+        let rooms: Vec<String> = match p.args.first() {
+            Some(Value::Array(a)) => a.iter().map(|r| room_name(Some(r))).collect(),
+            other => vec![room_name(other)],
+        };
+        let op = s.namespace().to_rooms(rooms);
+        let _ = op.emit("room-msg", tail(&p, 1));
     });
 }
 
@@ -66,65 +126,13 @@ fn register(io: &SocketIo) {
         let auth = socket.auth().clone();
         let _ = socket.emit("welcome", json!({ "id": socket.id(), "auth": auth }));
         echo_handlers(&socket);
-
-        socket.on("ask", |s, p, ack| {
-            let Some(ack) = ack else { return };
-            let question =
-                s.emit_with_ack("question", tail(&p, 0), Some(Duration::from_millis(5000)));
-            tokio::spawn(async move {
-                let reply = match question.await {
-                    Ok(answer) => {
-                        let first = answer.args.first().cloned().unwrap_or(Value::Null);
-                        Payload {
-                            args: vec![json!({ "answer": first })],
-                            bins: answer.bins,
-                        }
-                    }
-                    Err(_) => Payload::from(json!({ "error": "timeout" })),
-                };
-                let _ = ack.send(reply);
-            });
-        });
-        socket.on("join", |s, p, ack| {
-            s.join(room_name(p.args.first()));
-            if let Some(ack) = ack {
-                let _ = ack.send(json!(true));
-            }
-        });
-        socket.on("leave", |s, p, ack| {
-            s.leave(&room_name(p.args.first()));
-            if let Some(ack) = ack {
-                let _ = ack.send(json!(true));
-            }
-        });
-        socket.on("to-room", |s, p, _| {
-            let room = room_name(p.args.first());
-            let _ = s.namespace().to(room).emit("room-msg", tail(&p, 1));
-        });
-        socket.on("to-rooms", |s, p, _| {
-            let rooms: Vec<String> = match p.args.first() {
-                Some(Value::Array(a)) => a.iter().map(|r| room_name(Some(r))).collect(),
-                other => vec![room_name(other)],
-            };
-            let op = s.namespace().to_rooms(rooms);
-            let _ = op.emit("room-msg", tail(&p, 1));
-        });
+        ack_handlers(&socket);
+        room_handlers(&socket);
         socket.on("broadcast", |s, p, _| {
             let _ = s.broadcast().emit("broadcast-msg", p);
         });
         socket.on("volatile", |s, p, _| {
             let _ = s.volatile().emit("volatile-msg", p);
-        });
-        socket.on("make-binary", |_, p, ack| {
-            let Some(ack) = ack else { return };
-            let n = p
-                .args
-                .first()
-                .and_then(Value::as_u64)
-                .unwrap_or(0)
-                .min(65_536) as usize;
-            let data: Vec<u8> = (0..n).map(|i| (i % 256) as u8).collect();
-            let _ = ack.send(Payload::new().bin(data));
         });
         socket.on("disconnect-me", |s, _, _| s.disconnect());
         socket.on("close-me", |s, _, _| s.close_connection());

@@ -1,10 +1,9 @@
-//! Petri's server: the arena simulation, headless matches, and (in later modules) the realtime
-//! layer and game-room hosting.
+//! Petri's server: the arena simulation, headless matches, the realtime layer and game-room
+//! hosting.
 
 pub mod cli;
 pub mod config;
 pub mod headless;
-pub mod http;
 pub mod metrics;
 pub mod realtime;
 pub mod rooms;

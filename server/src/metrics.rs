@@ -10,20 +10,19 @@ use std::sync::{Arc, Weak};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric, NoLabelSet};
 use prometheus_client::metrics::MetricType;
-use prometheus_client::metrics::counter::{ConstCounter, Counter};
-use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::registry::Registry;
 
+use crate::realtime::{ConnectionStats, RefusalReason};
 use crate::rooms::{Lobby, RoomHandle, RoomStatus};
 
 /// Everything `/metrics` shows.
 pub struct Metrics {
     registry: Registry,
-    /// Connected WebSockets right now; the network layer keeps it current.
+    /// Open WebSocket connections (one per client, however many namespaces it joined). Set at
+    /// scrape time from the realtime layer's counters (`routes.rs`).
     pub connections: Gauge,
-    /// Connections refused (limits, bad handshakes), by reason.
-    pub connections_refused: Family<[(&'static str, &'static str); 1], Counter>,
 }
 
 impl Metrics {
@@ -35,20 +34,21 @@ impl Metrics {
             "Open WebSocket connections",
             connections.clone(),
         );
-        let connections_refused = Family::default();
-        registry.register(
-            "connections_refused",
-            "Connections refused, by reason",
-            connections_refused.clone(),
-        );
         registry.register_collector(Box::new(RoomCollector {
             lobby: Arc::downgrade(lobby),
         }));
         Self {
             registry,
             connections,
-            connections_refused,
         }
+    }
+
+    /// Also exports the realtime layer's refusal counters, read at scrape time
+    /// (`petri_connections_refused_total{reason=...}`).
+    pub fn with_connections(mut self, stats: Arc<ConnectionStats>) -> Self {
+        self.registry
+            .register_collector(Box::new(ConnectionCollector { stats }));
+        self
     }
 
     /// The text exposition format.
@@ -58,6 +58,28 @@ impl Metrics {
             out.clear();
         }
         out
+    }
+}
+
+/// Reads the realtime layer's connection counters at scrape time.
+#[derive(Debug)]
+struct ConnectionCollector {
+    stats: Arc<ConnectionStats>,
+}
+
+impl Collector for ConnectionCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        let mut metric = encoder.encode_descriptor(
+            "connections_refused",
+            "Connections refused, by reason",
+            None,
+            MetricType::Counter,
+        )?;
+        for reason in RefusalReason::ALL {
+            let labels = [("reason", reason.as_str())];
+            ConstCounter::new(self.stats.refused(reason)).encode(metric.encode_family(&labels)?)?;
+        }
+        Ok(())
     }
 }
 

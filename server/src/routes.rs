@@ -3,17 +3,14 @@
 //! layer's own: the process answers).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::header::CACHE_CONTROL;
+use hyper::{Method, Request, StatusCode};
 
-use crate::http::HttpResponse;
 use crate::metrics::Metrics;
-use crate::realtime::SocketIo;
+use crate::realtime::http::{HttpResponse, response as respond};
+use crate::realtime::{Shutdown, SocketIo};
 use crate::rooms::{Lobby, MAIN_ROOM};
 use crate::web::{self, WebRoot};
 
@@ -23,17 +20,8 @@ pub struct RouteState {
     pub metrics: Arc<Metrics>,
     pub io: SocketIo,
     pub web_root: WebRoot,
-    /// Set when shutdown begins: `/readyz` then says not ready, so balancers drain us.
-    pub stopping: Arc<AtomicBool>,
-}
-
-fn respond(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> HttpResponse {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    if let Ok(value) = content_type.parse() {
-        response.headers_mut().insert(CONTENT_TYPE, value);
-    }
-    response
+    /// Begins when shutdown does: `/readyz` then says not ready, so balancers drain us.
+    pub shutdown: Shutdown,
 }
 
 impl RouteState {
@@ -43,12 +31,11 @@ impl RouteState {
         }
         match request.uri().path() {
             "/metrics" => {
-                let open: usize = crate::rooms::NAMESPACES
-                    .iter()
-                    .filter_map(|ns| self.io.of(ns))
-                    .map(|ns| ns.len())
-                    .sum();
-                self.metrics.connections.set(open as i64);
+                // WebSockets, not namespace sockets: a browser has one and joins two namespaces
+                let open = self.io.stats().open();
+                self.metrics
+                    .connections
+                    .set(i64::try_from(open).unwrap_or(i64::MAX));
                 Some(respond(
                     StatusCode::OK,
                     "text/plain; version=0.0.4; charset=utf-8",
@@ -56,8 +43,7 @@ impl RouteState {
                 ))
             }
             "/readyz" => {
-                let ready =
-                    !self.stopping.load(Ordering::Relaxed) && self.lobby.get(MAIN_ROOM).is_some();
+                let ready = !self.shutdown.is_begun() && self.lobby.get(MAIN_ROOM).is_some();
                 Some(if ready {
                     respond(StatusCode::OK, "text/plain", "ready\n")
                 } else {

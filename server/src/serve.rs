@@ -1,13 +1,15 @@
 //! `petri serve`: the game server. One port carries the web client, the HTTP API and the
 //! Socket.IO endpoint; the persistent main room opens at start, kept lively by bots.
 //!
-//! Shutdown (SIGINT or SIGTERM): `/readyz` turns unready, every room finishes its tick and tells
-//! its players (`server-shutdown`), then the HTTP side stops accepting and gives open
-//! connections `shutdown_grace_ms` to flush before the process exits.
+//! Shutdown (SIGINT or SIGTERM) runs in three stages, each a [`Shutdown`] signal begun only when
+//! the stage before it is done: `/readyz` turns unready (the server's signal), every room
+//! finishes its tick and tells its players (`server-shutdown`; the lobby's signal), then the
+//! HTTP side stops accepting and gives open connections `shutdown_grace_ms` to flush before the
+//! process exits (the realtime layer's own). Later stages wait for earlier ones so the players'
+//! last message is queued before their connections close.
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -15,7 +17,7 @@ use tracing::info;
 
 use crate::config::ServerConfig;
 use crate::metrics::Metrics;
-use crate::realtime::SocketIo;
+use crate::realtime::{Shutdown, SocketIo, http};
 use crate::rooms::{Lobby, MAIN_ROOM, RoomSettings, lobby_api, play_api};
 use crate::routes::RouteState;
 use crate::sim::SimConfig;
@@ -64,15 +66,17 @@ pub async fn serve(
     listener: TcpListener,
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let lobby = Lobby::new(config.limits.clone(), main_room_settings(&config)?);
+    // the main room's settings are also the template created rooms start from
+    let main_room = main_room_settings(&config)?;
+    let lobby = Lobby::new(config.limits.clone(), main_room.clone());
     lobby
-        .open(MAIN_ROOM.to_owned(), main_room_settings(&config)?)
+        .open(MAIN_ROOM.to_owned(), main_room)
         .map_err(|refusal| anyhow::anyhow!("could not open the main room: {}", refusal.message))?;
     let io = SocketIo::new(config.network.realtime(config.shutdown_grace_ms));
     play_api::register(&io, Arc::clone(&lobby));
     lobby_api::register(&io, Arc::clone(&lobby));
-    let metrics = Arc::new(Metrics::new(&lobby));
-    let stopping = Arc::new(AtomicBool::new(false));
+    let metrics = Arc::new(Metrics::new(&lobby).with_connections(io.stats().clone()));
+    let shutdown = Shutdown::new();
     let state = Arc::new(RouteState {
         lobby: Arc::clone(&lobby),
         metrics,
@@ -81,18 +85,18 @@ pub async fn serve(
             .web_root
             .clone()
             .map_or(WebRoot::Embedded, WebRoot::Disk),
-        stopping: Arc::clone(&stopping),
+        shutdown: shutdown.clone(),
     });
     let routes = move |request: &hyper::Request<hyper::body::Incoming>| state.route(request);
     let shutdown_lobby = Arc::clone(&lobby);
-    let shutdown = async move {
+    let stages = async move {
         stop.await;
         info!("shutting down: rooms finish their tick and tell their players");
-        stopping.store(true, Ordering::Relaxed);
+        shutdown.begin();
         let rooms = Arc::clone(&shutdown_lobby);
         let _ = tokio::task::spawn_blocking(move || rooms.shutdown()).await;
     };
-    crate::http::serve(listener, io, routes, shutdown)
+    http::serve(listener, io, routes, stages)
         .await
         .context("serving HTTP")?;
     lobby.shutdown();

@@ -261,13 +261,13 @@ async fn emit_and_broadcast_from_a_plain_thread() {
         );
     });
     t.join().unwrap();
-    // One encoding shared by several sockets (the leaderboard case).
+    // One encoding shared by several sockets (the leaderboard case), reliable and volatile.
     let main_ns = server.io.of("/").unwrap();
     let board = main_ns
         .prepare("board", Payload::new().bin(vec![1u8]))
         .unwrap();
-    for s in main_ns.sockets() {
-        s.emit_prepared(&board, false).unwrap();
+    for (i, s) in main_ns.sockets().iter().enumerate() {
+        s.emit_prepared(&board, i % 2 == 1).unwrap();
     }
     let custom = server.io.of("/custom").unwrap().prepare("x", ()).unwrap();
     let any = main_ns.sockets().pop().unwrap();

@@ -1,15 +1,17 @@
 //! Acknowledgements, both directions.
 //!
 //! * Client -> server: an EVENT with an id hands the handler an [`Ack`]; calling
-//!   [`Ack::send`] answers with an ACK packet carrying that id. It consumes itself: one answer.
-//! * Server -> client: [`crate::realtime::Socket::emit_with_ack`] registers a oneshot under a
+//!   [`Ack::send`] (any `Serialize` value, one argument) or [`Ack::send_payload`] (several
+//!   arguments, binary) answers with an ACK packet carrying that id. It consumes itself: one
+//!   answer.
+//! * Server -> client: [`super::Socket::emit_with_ack`] registers a oneshot under a
 //!   fresh id and returns a future that resolves with the client's answer, or
 //!   [`AckError::Timeout`]. Dropping the future unregisters the id, so abandoned acks leak
 //!   nothing.
 
-use super::engine::EncodedPacket;
+use super::packet::encode_ack;
 use super::{AckError, EmitError, Payload, Socket, SocketRef};
-use petri_shared::socketio;
+use serde::Serialize;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -31,13 +33,19 @@ impl std::fmt::Debug for Ack {
 }
 
 impl Ack {
-    /// Sends the acknowledgement (non-blocking; any thread).
-    pub fn send(self, payload: impl Into<Payload>) -> Result<(), EmitError> {
-        let payload = payload.into();
-        let text =
-            socketio::encode_ack(self.socket.ns(), self.id, &payload.args, payload.bins.len());
-        self.socket
-            .send_encoded(&EncodedPacket::message(&text, payload.bins), false)
+    /// Answers with one JSON argument: `value` serialised (a `serde_json::Value`, or any
+    /// `Serialize` type). Non-blocking; any thread. A value that does not serialise sends
+    /// nothing, is logged, and returns [`EmitError::NotSerializable`] (the client's ack then
+    /// times out on its side).
+    pub fn send<T: Serialize>(self, value: T) -> Result<(), EmitError> {
+        let payload = Payload::json(&value)?;
+        self.send_payload(payload)
+    }
+
+    /// Answers with a whole payload (several arguments, binary attachments).
+    pub fn send_payload(self, payload: impl Into<Payload>) -> Result<(), EmitError> {
+        let packet = encode_ack(self.socket.ns(), self.id, payload.into());
+        self.socket.send_encoded(&packet, false)
     }
 
     /// The ack id the client chose.

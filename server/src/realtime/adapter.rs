@@ -10,18 +10,18 @@ use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A room name.
-pub type Room = Arc<str>;
+/// A Socket.IO room name: a label sockets join to be emitted to together (unrelated to game rooms).
+pub type RoomName = Arc<str>;
 
 /// Room membership of one namespace: room name, then socket id, to the socket itself (so a
 /// broadcast needs no second lookup per receiver).
 #[derive(Default)]
 pub(crate) struct Adapter {
-    rooms: RwLock<HashMap<Room, HashMap<Arc<str>, SocketRef>>>,
+    rooms: RwLock<HashMap<RoomName, HashMap<Arc<str>, SocketRef>>>,
 }
 
 impl Adapter {
-    pub(crate) fn add(&self, socket: &SocketRef, room: &Room) {
+    pub(crate) fn add(&self, socket: &SocketRef, room: &RoomName) {
         self.rooms
             .write()
             .entry(room.clone())
@@ -46,7 +46,7 @@ impl Adapter {
     }
 
     /// Appends the members of `rooms` to `out`, each socket once.
-    pub(crate) fn collect_members(&self, rooms: &[Room], out: &mut Vec<SocketRef>) {
+    pub(crate) fn collect_members(&self, rooms: &[RoomName], out: &mut Vec<SocketRef>) {
         {
             let map = self.rooms.read();
             for r in rooms {

@@ -5,9 +5,10 @@
 //! non-blocking write (see [`super::outbox`]), and a receiver that cannot keep up is handled by
 //! the slow-consumer policy without affecting the others.
 
-use super::adapter::Room;
+use super::adapter::RoomName;
 use super::namespace::Namespace;
-use super::socket::{SocketRef, encode_event};
+use super::packet::encode_event;
+use super::socket::SocketRef;
 use super::{EmitError, Payload};
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct BroadcastOperator {
     ns: Arc<Namespace>,
-    rooms: Vec<Room>,
+    rooms: Vec<RoomName>,
     /// `true` until a room is added: no room filter means the whole namespace (while an empty
     /// room *list* given explicitly means nobody).
     all: bool,
@@ -51,14 +52,14 @@ impl BroadcastOperator {
     }
 
     /// Adds a room: the targets become the sockets in *any* of the rooms (each once).
-    pub fn to(mut self, room: impl Into<Room>) -> Self {
+    pub fn to(mut self, room: impl Into<RoomName>) -> Self {
         self.rooms.push(room.into());
         self.all = false;
         self
     }
 
     /// Adds several rooms.
-    pub fn to_rooms<R: Into<Room>>(mut self, rooms: impl IntoIterator<Item = R>) -> Self {
+    pub fn to_rooms<R: Into<RoomName>>(mut self, rooms: impl IntoIterator<Item = R>) -> Self {
         self.rooms.extend(rooms.into_iter().map(Into::into));
         self.all = false;
         self

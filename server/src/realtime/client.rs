@@ -8,6 +8,7 @@
 //! * clients never send CONNECT_ERROR, nor CONNECT twice to the same namespace.
 
 use super::engine::{EngineConn, EngineSession, ProtocolError};
+use super::packet;
 use super::socket::{Socket, SocketRef};
 use super::{DisconnectReason, IoInner};
 use bytes::Bytes;
@@ -44,6 +45,12 @@ impl Client {
             ever_connected: false,
             server_left: HashSet::new(),
         }
+    }
+
+    /// Sends a CONNECT answer (or CONNECT_ERROR) to the client. Reliable: a client too far
+    /// behind to take it is closed as a slow consumer.
+    fn answer(&self, sio_text: &str) {
+        let _ = self.conn.send_packet(&packet::control(sio_text), false);
     }
 
     fn dispatch(&mut self, p: Packet, bins: Vec<Bytes>) -> Result<(), ProtocolError> {
@@ -100,13 +107,7 @@ impl Client {
     fn connect(&mut self, nsp: String, auth: Option<Value>) {
         let ns = self.io.namespaces.read().get(&nsp).cloned();
         let Some(ns) = ns else {
-            let _ = self.conn.send_text(
-                &format!(
-                    "4{}",
-                    socketio::encode_connect_error(&nsp, "Invalid namespace")
-                ),
-                false,
-            );
+            self.answer(&socketio::encode_connect_error(&nsp, "Invalid namespace"));
             return;
         };
         let socket = Socket::new(
@@ -118,19 +119,13 @@ impl Client {
             let verdict = std::panic::catch_unwind(AssertUnwindSafe(|| mw(&socket)))
                 .unwrap_or_else(|_| Err("middleware error".to_owned()));
             if let Err(message) = verdict {
-                let _ = self.conn.send_text(
-                    &format!("4{}", socketio::encode_connect_error(&nsp, &message)),
-                    false,
-                );
+                self.answer(&socketio::encode_connect_error(&nsp, &message));
                 return;
             }
         }
         // The CONNECT answer is queued before the socket becomes visible to broadcasts, so the
         // client never sees an event of a namespace it has not been told it joined.
-        let _ = self.conn.send_text(
-            &format!("4{}", socketio::encode_connect(&nsp, socket.id())),
-            false,
-        );
+        self.answer(&socketio::encode_connect(&nsp, socket.id()));
         socket.mark_connected();
         ns.insert_socket(socket.clone());
         self.sockets.insert(nsp.clone(), socket.clone());

@@ -1,8 +1,9 @@
 //! One Engine.IO connection over one WebSocket: the read loop, the heartbeat, and the close.
 //!
 //! A single task owns the reading side and `select!`s over: an incoming frame, the outbox's
-//! backlog (written out as the socket drains), the heartbeat/connect timer, and close requests
-//! (from `EngineConn::close` or server shutdown). Emits do not pass through this task: they write
+//! backlog (written out as the socket drains), the heartbeat's next deadline, and close
+//! requests (from `EngineConn::close` or server shutdown). [`run`] reads like mini-redis's
+//! `Handler::run`: open, loop over `Connection::step`, close. Emits do not pass through this task: they write
 //! to the socket directly from the emitting thread ([`super::outbox`]), so a broadcast to a
 //! thousand clients wakes no task at all. The session (`EngineSession`) is only ever touched
 //! here, so it needs no lock.
@@ -11,8 +12,10 @@
 //! full backlog) ends this loop with a logged [`DisconnectReason`]; nothing here can affect
 //! another connection.
 
-use super::engine::{EngineConn, EngineService, new_id};
+use super::engine::{EngineConn, EngineService, EngineSession, ProtocolError, new_id};
+use super::heartbeat::{Beat, Heartbeat};
 use super::outbox::{BacklogFull, Outbox, RawSink};
+use super::shutdown::Shutdown;
 use super::transport::Transport;
 use super::{DisconnectReason, RealtimeConfig};
 use bytes::Bytes;
@@ -20,8 +23,8 @@ use futures_util::StreamExt;
 use petri_shared::engineio::{self, OpenPayload, PacketType};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -51,162 +54,216 @@ pub fn ws_config(
 const WS_READ_BUFFER: usize = 4 * 1024;
 
 /// Runs one Engine.IO session on a freshly upgraded WebSocket until it ends. `prefix` holds the
-/// bytes the HTTP layer read past the upgrade request. `shutdown` flips to `true` (or its sender
-/// is dropped) when the server stops. `peer` is only informative (logs, sockets).
+/// bytes the HTTP layer read past the upgrade request. The connection closes when `shutdown`
+/// begins. `peer` is only informative (logs, sockets).
 pub async fn run(
     socket: TcpStream,
     prefix: Bytes,
     service: Arc<dyn EngineService>,
     peer: Option<SocketAddr>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: Shutdown,
 ) {
-    let cfg = service.config().clone();
-    let socket = Arc::new(socket);
-    let sink: Arc<dyn RawSink> = socket.clone();
-    let outbox = Arc::new(Outbox::new(sink, cfg.send_queue_depth));
-    let mut ws = WebSocketStream::from_partially_read(
-        Transport::new(socket.clone(), outbox.clone()),
-        // consumed here: the `Bytes` may pin the HTTP layer's whole read buffer
-        Vec::from(prefix),
-        Role::Server,
-        Some(ws_config(&cfg)),
-    )
-    .await;
-    let sid = new_id();
-    let conn = EngineConn::new(sid.clone(), peer, outbox.clone());
+    let Some(mut connection) = Connection::open(socket, prefix, service.as_ref(), peer).await
+    else {
+        return;
+    };
+    let reason = loop {
+        if let Err(reason) = connection.step(&shutdown).await {
+            break reason;
+        }
+    };
+    connection.close(reason).await;
+}
 
-    let open = OpenPayload {
-        sid: sid.to_string(),
+/// A live Engine.IO connection, owned by its task.
+struct Connection {
+    ws: WebSocketStream<Transport>,
+    outbox: Arc<Outbox>,
+    conn: EngineConn,
+    /// The upper layer (Socket.IO); touched only by this task, so it needs no lock.
+    session: Box<dyn EngineSession>,
+    heartbeat: Heartbeat,
+    write_timeout: Duration,
+}
+
+impl Connection {
+    /// Starts the WebSocket over `socket`, sends the Engine.IO open packet and opens the upper
+    /// layer's session. `None` if the open packet could not be sent.
+    async fn open(
+        socket: TcpStream,
+        prefix: Bytes,
+        service: &dyn EngineService,
+        peer: Option<SocketAddr>,
+    ) -> Option<Self> {
+        let cfg = service.config();
+        let socket = Arc::new(socket);
+        let sink: Arc<dyn RawSink> = socket.clone();
+        let outbox = Arc::new(Outbox::new(sink, cfg.send_queue_depth));
+        let ws = WebSocketStream::from_partially_read(
+            Transport::new(socket, outbox.clone()),
+            // consumed here: the `Bytes` may pin the HTTP layer's whole read buffer
+            Vec::from(prefix),
+            Role::Server,
+            Some(ws_config(cfg)),
+        )
+        .await;
+        let sid = new_id();
+        let conn = EngineConn::new(sid.clone(), peer, outbox.clone());
+        if conn.send_text(&open_packet(cfg, &sid), false).is_err() {
+            tracing::debug!(%sid, "could not send the Engine.IO open packet");
+            outbox.release();
+            return None;
+        }
+        tracing::debug!(%sid, ?peer, "engine.io connection open");
+        let session = service.open(conn.clone());
+        let heartbeat = Heartbeat::new(
+            Instant::now(),
+            cfg.ping_interval,
+            cfg.ping_timeout,
+            cfg.connect_timeout,
+        );
+        Some(Self {
+            ws,
+            outbox,
+            conn,
+            session,
+            heartbeat,
+            write_timeout: cfg.write_timeout,
+        })
+    }
+
+    /// Waits for the next thing to happen and handles it; `Err` ends the connection.
+    async fn step(&mut self, shutdown: &Shutdown) -> Result<(), DisconnectReason> {
+        if self.session.is_attached() {
+            self.heartbeat.attached();
+        }
+        tokio::select! {
+            reason = self.conn.close_requested() => Err(reason),
+            () = shutdown.begun() => Err(DisconnectReason::ServerShutdown),
+            frame = self.ws.next() => self.handle_frame(frame),
+            error = self.outbox.run_writer() => {
+                Err(DisconnectReason::TransportError(error.to_string()))
+            }
+            () = sleep_until(self.heartbeat.wake_at()) => self.on_timer(),
+        }
+    }
+
+    /// One WebSocket frame from the peer (or the end of the stream).
+    fn handle_frame(
+        &mut self,
+        frame: Option<Result<Message, WsError>>,
+    ) -> Result<(), DisconnectReason> {
+        match frame {
+            None => Err(DisconnectReason::TransportClose),
+            Some(Err(e)) => Err(classify(e)),
+            Some(Ok(Message::Text(text))) => self.handle_packet(&text),
+            Some(Ok(Message::Binary(data))) => self.session.on_binary(data).map_err(parse_error),
+            Some(Ok(Message::Close(_))) => Err(DisconnectReason::TransportClose),
+            // WebSocket-level ping/pong are answered by tungstenite itself.
+            Some(Ok(_)) => Ok(()),
+        }
+    }
+
+    /// One Engine.IO text packet.
+    fn handle_packet(&mut self, text: &str) -> Result<(), DisconnectReason> {
+        let packet =
+            engineio::decode_text(text).map_err(|e| DisconnectReason::ParseError(e.to_string()))?;
+        match packet.kind {
+            PacketType::Message => self.session.on_text(packet.data).map_err(parse_error),
+            PacketType::Pong => {
+                self.heartbeat.on_pong(Instant::now());
+                Ok(())
+            }
+            // v4 clients do not ping, but answering is harmless and helps probes and older
+            // tooling.
+            PacketType::Ping => self
+                .conn
+                .send_text(&engineio::encode_text(PacketType::Pong, packet.data), false)
+                .map_err(|_| DisconnectReason::SlowConsumer),
+            PacketType::Close => Err(DisconnectReason::TransportClose),
+            PacketType::Noop | PacketType::Upgrade => Ok(()),
+            PacketType::Open => Err(DisconnectReason::ParseError(
+                "unexpected open packet from client".into(),
+            )),
+        }
+    }
+
+    /// The heartbeat's deadline came.
+    fn on_timer(&mut self) -> Result<(), DisconnectReason> {
+        if self.heartbeat.on_timer(Instant::now())? == Beat::Ping {
+            // A ping that does not fit closes the connection (reliable send): the close request
+            // is seen on the next step.
+            let _ = self
+                .conn
+                .send_text(&engineio::encode_text(PacketType::Ping, ""), false);
+        }
+        Ok(())
+    }
+
+    /// Ends the connection: tells the upper layer, then sends the close frame (after what was
+    /// queued, for a server-initiated close) within `write_timeout`.
+    async fn close(mut self, reason: DisconnectReason) {
+        let (sid, peer) = (self.conn.sid().to_owned(), self.conn.peer_addr());
+        self.conn.mark_closed();
+        match &reason {
+            DisconnectReason::ParseError(_)
+            | DisconnectReason::Oversized(_)
+            | DisconnectReason::SlowConsumer
+            | DisconnectReason::PingTimeout
+            | DisconnectReason::ConnectTimeout
+            | DisconnectReason::TransportError(_) => {
+                tracing::info!(%sid, ?peer, %reason, "closing engine.io connection")
+            }
+            _ => tracing::debug!(%sid, ?peer, %reason, "closing engine.io connection"),
+        }
+        self.session.on_close(&reason);
+
+        // A server-initiated close still delivers what was queued before it (e.g. a final
+        // event); after an error only the frame the peer is in the middle of receiving is
+        // finished.
+        if !matches!(
+            reason,
+            DisconnectReason::ForcedClose | DisconnectReason::ServerShutdown
+        ) {
+            self.outbox.discard_unstarted();
+        }
+        let frame = CloseFrame {
+            code: close_code(&reason),
+            reason: reason.as_str().into(),
+        };
+        let (ws, outbox) = (&mut self.ws, &self.outbox);
+        let _ = timeout(self.write_timeout, async {
+            // tungstenite writes the close frame (or its reply to the peer's) into the outbox
+            let _ = ws.close(Some(frame)).await;
+            outbox.flush().await
+        })
+        .await;
+        // Emitters still holding this connection's handle can no longer reach the socket; it
+        // closes when `ws` drops here.
+        self.outbox.release();
+    }
+}
+
+/// The Engine.IO open packet for session `sid`.
+fn open_packet(cfg: &RealtimeConfig, sid: &str) -> String {
+    OpenPayload {
+        sid: sid.to_owned(),
         upgrades: Vec::new(),
         ping_interval: cfg.ping_interval.as_millis() as u64,
         ping_timeout: cfg.ping_timeout.as_millis() as u64,
         max_payload: cfg.max_payload as u64,
-    };
-    if conn.send_text(&open.to_packet(), false).is_err() {
-        tracing::debug!(%sid, "could not send the Engine.IO open packet");
-        outbox.release();
-        return;
     }
-    tracing::debug!(%sid, ?peer, "engine.io connection open");
+    .to_packet()
+}
 
-    let mut session = service.open(conn.clone());
-    let start = Instant::now();
-    let connect_deadline = start + cfg.connect_timeout;
-    let mut next_ping = start + cfg.ping_interval;
-    let mut pong_deadline: Option<Instant> = None;
-    // A deadline that is never reached, used to disarm the connect timer.
-    let far = start + std::time::Duration::from_secs(86_400 * 365);
-
-    let reason = loop {
-        let heartbeat_at = pong_deadline.unwrap_or(next_ping);
-        let connect_at = if session.is_attached() {
-            far
-        } else {
-            connect_deadline
-        };
-        let wake_at = heartbeat_at.min(connect_at);
-        tokio::select! {
-            reason = conn.close_requested() => break reason,
-            _ = shutdown.changed() => break DisconnectReason::ServerShutdown,
-            frame = ws.next() => {
-                let result = match frame {
-                    None => Err(DisconnectReason::TransportClose),
-                    Some(Err(e)) => Err(classify(e)),
-                    Some(Ok(Message::Text(text))) => match engineio::decode_text(&text) {
-                        Err(e) => Err(DisconnectReason::ParseError(e.to_string())),
-                        Ok(p) => match p.kind {
-                            PacketType::Message => session
-                                .on_text(p.data)
-                                .map_err(|e| DisconnectReason::ParseError(e.0)),
-                            PacketType::Pong => {
-                                pong_deadline = None;
-                                next_ping = Instant::now() + cfg.ping_interval;
-                                Ok(())
-                            }
-                            // v4 clients do not ping, but answering is harmless and helps
-                            // probes and older tooling.
-                            PacketType::Ping => conn
-                                .send_text(&engineio::encode_text(PacketType::Pong, p.data), false)
-                                .map_err(|_| DisconnectReason::SlowConsumer),
-                            PacketType::Close => Err(DisconnectReason::TransportClose),
-                            PacketType::Noop | PacketType::Upgrade => Ok(()),
-                            PacketType::Open => Err(DisconnectReason::ParseError(
-                                "unexpected open packet from client".into(),
-                            )),
-                        },
-                    },
-                    Some(Ok(Message::Binary(data))) => session
-                        .on_binary(data)
-                        .map_err(|e| DisconnectReason::ParseError(e.0)),
-                    Some(Ok(Message::Close(_))) => Err(DisconnectReason::TransportClose),
-                    // WebSocket-level ping/pong are answered by tungstenite itself.
-                    Some(Ok(_)) => Ok(()),
-                };
-                if let Err(reason) = result {
-                    break reason;
-                }
-            }
-            error = outbox.run_writer() => {
-                break DisconnectReason::TransportError(error.to_string());
-            }
-            _ = sleep_until(wake_at) => {
-                let now = Instant::now();
-                if pong_deadline.is_some_and(|d| now >= d) {
-                    break DisconnectReason::PingTimeout;
-                }
-                if !session.is_attached() && now >= connect_deadline {
-                    break DisconnectReason::ConnectTimeout;
-                }
-                if pong_deadline.is_none() && now >= next_ping {
-                    // A ping that does not fit closes the connection (reliable send): the
-                    // close request is seen on the next turn of the loop.
-                    let _ = conn.send_text(&engineio::encode_text(PacketType::Ping, ""), false);
-                    pong_deadline = Some(now + cfg.ping_timeout);
-                }
-            }
-        }
-    };
-
-    conn.mark_closed();
-    match &reason {
-        DisconnectReason::ParseError(_)
-        | DisconnectReason::SlowConsumer
-        | DisconnectReason::PingTimeout
-        | DisconnectReason::ConnectTimeout
-        | DisconnectReason::TransportError(_) => {
-            tracing::info!(%sid, ?peer, %reason, "closing engine.io connection")
-        }
-        _ => tracing::debug!(%sid, ?peer, %reason, "closing engine.io connection"),
-    }
-    session.on_close(&reason);
-
-    // A server-initiated close still delivers what was queued before it (e.g. a final event);
-    // after an error only the frame the peer is in the middle of receiving is finished.
-    if !matches!(
-        reason,
-        DisconnectReason::ForcedClose | DisconnectReason::ServerShutdown
-    ) {
-        outbox.discard_unstarted();
-    }
-    let frame = CloseFrame {
-        code: close_code(&reason),
-        reason: reason.as_str().into(),
-    };
-    let _ = timeout(cfg.write_timeout, async {
-        // tungstenite writes the close frame (or its reply to the peer's) into the outbox
-        let _ = ws.close(Some(frame)).await;
-        outbox.flush().await
-    })
-    .await;
-    // Emitters still holding this connection's handle can no longer reach the socket; it closes
-    // when `ws` and `socket` drop here.
-    outbox.release();
+fn parse_error(e: ProtocolError) -> DisconnectReason {
+    DisconnectReason::ParseError(e.0)
 }
 
 /// The WebSocket close code that tells the peer (and packet captures) why.
 fn close_code(reason: &DisconnectReason) -> CloseCode {
     match reason {
-        DisconnectReason::ParseError(d) if d.starts_with("oversized") => CloseCode::Size,
+        DisconnectReason::Oversized(_) => CloseCode::Size,
         DisconnectReason::ParseError(_) => CloseCode::Protocol,
         DisconnectReason::SlowConsumer | DisconnectReason::ConnectTimeout => CloseCode::Policy,
         DisconnectReason::ServerShutdown => CloseCode::Away,
@@ -221,7 +278,7 @@ fn classify(e: WsError) -> DisconnectReason {
             DisconnectReason::SlowConsumer
         }
         WsError::ConnectionClosed | WsError::AlreadyClosed => DisconnectReason::TransportClose,
-        WsError::Capacity(c) => DisconnectReason::ParseError(format!("oversized message: {c}")),
+        WsError::Capacity(c) => DisconnectReason::Oversized(c.to_string()),
         WsError::Utf8(d) => DisconnectReason::ParseError(format!("invalid UTF-8: {d}")),
         WsError::Protocol(p) => DisconnectReason::ParseError(format!("websocket protocol: {p}")),
         other => DisconnectReason::TransportError(other.to_string()),

@@ -112,8 +112,8 @@ pub(crate) fn send(outbox: &Arc<Outbox>, frame: &Bytes, volatile: bool) -> Resul
 
 #[cfg(test)]
 mod tests {
+    use super::super::outbox::tests::FakeSink;
     use super::*;
-    use crate::realtime::outbox::tests::FakeSink;
 
     #[test]
     fn a_corked_thread_sends_each_connection_its_frames_in_one_write_when_the_cork_drops() {

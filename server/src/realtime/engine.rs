@@ -3,13 +3,15 @@
 //!
 //! Engine.IO knows nothing about Socket.IO: it owns a WebSocket, does the open handshake and the
 //! heartbeat, and hands every `message` to an [`EngineSession`]. Socket.IO is one such session
-//! ([`crate::realtime::SocketIo`] implements [`EngineService`]); the conformance example plugs in
+//! ([`super::SocketIo`] implements [`EngineService`]); the conformance example plugs in
 //! a plain echo to run the official Engine.IO test suite. Keeping the layers apart keeps each
 //! small enough to reason about.
 
 use super::cork;
 use super::outbox::{Outbox, Refused};
-use super::wire::{self, FrameWriter};
+use super::packet::EncodedPacket;
+use super::stats::ConnectionStats;
+use super::wire;
 use super::{DisconnectReason, EmitError, RealtimeConfig};
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -32,10 +34,12 @@ impl ProtocolError {
     }
 }
 
-/// Creates the per-connection session. Implemented by [`crate::realtime::SocketIo`].
+/// Creates the per-connection session. Implemented by [`super::SocketIo`].
 pub trait EngineService: Send + Sync + 'static {
     /// Limits and timings for every connection.
     fn config(&self) -> &RealtimeConfig;
+    /// The counters the HTTP side keeps for this service (open connections, refusals).
+    fn stats(&self) -> &Arc<ConnectionStats>;
     /// Called once the WebSocket is open and the Engine.IO `open` packet is sent.
     fn open(&self, conn: EngineConn) -> Box<dyn EngineSession>;
 }
@@ -53,32 +57,6 @@ pub trait EngineSession: Send {
     /// connection is closed after `connect_timeout` (Socket.IO: no namespace joined yet).
     fn is_attached(&self) -> bool {
         true
-    }
-}
-
-/// A packet encoded once into its WebSocket frames (the text frame, then its binary attachment
-/// frames, which must go out back to back), shared by every receiver. Cloning it is cheap.
-#[derive(Debug, Clone)]
-pub struct EncodedPacket {
-    wire: Bytes,
-}
-
-impl EncodedPacket {
-    /// An Engine.IO `message` (`4` + the Socket.IO packet text) and its attachments.
-    pub fn message(sio_text: &str, bins: Vec<Bytes>) -> Self {
-        let payload = 1 + sio_text.len() + bins.iter().map(|b| b.len()).sum::<usize>();
-        let mut frames = FrameWriter::with_capacity(1 + bins.len(), payload).text(&["4", sio_text]);
-        for b in &bins {
-            frames = frames.binary(b);
-        }
-        Self {
-            wire: frames.finish(),
-        }
-    }
-
-    /// The frames as they go on the wire.
-    pub fn wire(&self) -> &Bytes {
-        &self.wire
     }
 }
 
@@ -155,7 +133,7 @@ impl EngineConn {
 
     /// Sends an encoded packet.
     pub fn send_packet(&self, packet: &EncodedPacket, volatile: bool) -> Result<(), EmitError> {
-        self.send_frames(&packet.wire, volatile)
+        self.send_frames(packet.wire(), volatile)
     }
 
     /// Sends one text frame (a complete Engine.IO packet, type digit included).

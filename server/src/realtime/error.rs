@@ -17,6 +17,9 @@ pub enum EmitError {
     /// A prepared packet was sent to a socket of another namespace.
     #[error("packet prepared for another namespace")]
     WrongNamespace,
+    /// The value to send does not serialise to JSON (logged where it happened).
+    #[error("payload does not serialise to JSON")]
+    NotSerializable,
 }
 
 /// Why an `emit_with_ack` produced no answer.

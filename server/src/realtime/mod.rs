@@ -1,36 +1,52 @@
 //! Petri's realtime layer: a Socket.IO v5 server over Engine.IO v4, WebSocket transport only.
 //!
 //! Game-agnostic: it moves events between clients and handlers and knows nothing about Petri.
+//! Self-contained: nothing here imports the rest of the crate (only `petri_shared`'s protocol
+//! codecs), so it could be lifted into a crate of its own.
 //!
 //! Layers, bottom up (one concept per file):
 //! * [`config`]: every limit, with its default and reasoning;
-//! * [`engine`] + [`connection`]: an Engine.IO session over a WebSocket (open packet,
-//!   heartbeat, close);
+//! * [`http`]: the one HTTP entry point (hyper), with [`handshake`] (the Engine.IO checks),
+//!   `address_limit` (per-address cap), [`stats`] (open connections, refusals) and [`shutdown`]
+//!   (the graceful-stop signal, also used by the application);
+//! * [`engine`] + [`connection`] + `heartbeat`: an Engine.IO session over a WebSocket (open
+//!   packet, heartbeat, close);
 //! * [`outbox`] + [`wire`]: outgoing frames, made once per packet and written to the socket by
 //!   the emitting thread itself, queued only while the socket is full; [`cork`] batches a
 //!   thread's burst of emits into one write per connection;
 //! * `client`: Socket.IO packet routing for one connection (namespaces, binary
 //!   reassembly);
+//! * [`packet`]: events and acks encoded once into frames, for one receiver or many;
 //! * [`namespace`], [`socket`], [`adapter`] (rooms), [`broadcast`], [`ack`]: the API.
 //!
 //! ```no_run
-//! use petri_server::realtime::{Payload, RealtimeConfig, SocketIo};
+//! use petri_server::realtime::{Payload, RealtimeConfig, Shutdown, SocketIo, http};
+//! # async fn demo() -> std::io::Result<()> {
 //! let io = SocketIo::new(RealtimeConfig::default());
 //! io.ns("/", |socket| {
 //!     socket.join("lobby");
 //!     socket.on("input", |socket, payload, ack| {
 //!         // push `payload` into the room's bounded queue; never block here
-//!         if let Some(ack) = ack { let _ = ack.send(serde_json::json!(true)); }
+//!         if let Some(ack) = ack { let _ = ack.send(true); }
 //!     });
 //! });
 //! // from any thread (e.g. a room tick thread):
 //! if let Some(ns) = io.of("/") {
 //!     let _ = ns.to("lobby").volatile().emit("state", Payload::new().bin(vec![1u8, 2, 3]));
 //! }
+//! // accept connections until shutdown begins
+//! let shutdown = Shutdown::new();
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let stop = shutdown.clone();
+//! http::serve(listener, io.clone(), http::no_routes, async move { stop.begun().await }).await?;
+//! println!("{} connections open", io.stats().open());
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod ack;
 pub mod adapter;
+mod address_limit;
 pub mod broadcast;
 mod client;
 pub mod config;
@@ -39,25 +55,34 @@ pub mod cork;
 pub mod engine;
 pub mod error;
 pub mod extensions;
+pub mod handshake;
+mod heartbeat;
+pub mod http;
 pub mod namespace;
 pub mod outbox;
+pub mod packet;
 pub mod payload;
 pub mod reason;
+pub mod shutdown;
 pub mod socket;
+pub mod stats;
 mod transport;
 pub mod wire;
 
 pub use ack::Ack;
-pub use adapter::Room;
+pub use adapter::RoomName;
 pub use broadcast::BroadcastOperator;
 pub use config::RealtimeConfig;
 pub use cork::Cork;
 pub use engine::{EngineConn, EngineService, EngineSession, ProtocolError};
 pub use error::{AckError, EmitError};
 pub use namespace::{ConnectHandler, Middleware, Namespace};
+pub use packet::{EncodedPacket, PreparedPacket};
 pub use payload::Payload;
 pub use reason::DisconnectReason;
-pub use socket::{PreparedPacket, Socket, SocketRef};
+pub use shutdown::{InFlight, Shutdown};
+pub use socket::{Socket, SocketRef};
+pub use stats::{ConnectionStats, RefusalReason};
 
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -66,10 +91,11 @@ use std::sync::Arc;
 pub(crate) struct IoInner {
     pub(crate) config: RealtimeConfig,
     pub(crate) namespaces: RwLock<HashMap<String, Arc<Namespace>>>,
+    stats: Arc<ConnectionStats>,
 }
 
 /// The Socket.IO server: a registry of namespaces. Cheap to clone (an `Arc`); hand it to
-/// [`crate::http::serve`] to accept connections.
+/// [`http::serve`] to accept connections.
 #[derive(Clone)]
 pub struct SocketIo {
     inner: Arc<IoInner>,
@@ -90,6 +116,7 @@ impl SocketIo {
             inner: Arc::new(IoInner {
                 config,
                 namespaces: RwLock::new(HashMap::new()),
+                stats: Arc::default(),
             }),
         }
     }
@@ -97,6 +124,12 @@ impl SocketIo {
     /// The configuration.
     pub fn config(&self) -> &RealtimeConfig {
         &self.inner.config
+    }
+
+    /// Connection counters: open WebSocket connections (one per client, however many
+    /// namespaces it joined) and refusals by reason. Kept by [`http::serve`].
+    pub fn stats(&self) -> &Arc<ConnectionStats> {
+        &self.inner.stats
     }
 
     /// Registers (or replaces) namespace `path` with its connect handler.
@@ -147,6 +180,10 @@ impl SocketIo {
 impl EngineService for SocketIo {
     fn config(&self) -> &RealtimeConfig {
         &self.inner.config
+    }
+
+    fn stats(&self) -> &Arc<ConnectionStats> {
+        &self.inner.stats
     }
 
     fn open(&self, conn: EngineConn) -> Box<dyn EngineSession> {

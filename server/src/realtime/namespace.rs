@@ -4,9 +4,10 @@
 //! CONNECT auth payload and may refuse with a message, sent as CONNECT_ERROR), its connected
 //! sockets and its rooms.
 
-use super::adapter::{Adapter, Room};
+use super::adapter::{Adapter, RoomName};
 use super::broadcast::BroadcastOperator;
-use super::socket::{PreparedPacket, SocketRef, encode_event};
+use super::packet::{PreparedPacket, encode_event};
+use super::socket::SocketRef;
 use super::{EmitError, Payload};
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -93,12 +94,12 @@ impl Namespace {
     }
 
     /// Targets the sockets in `room` (chain `.to()` for several rooms).
-    pub fn to(self: &Arc<Self>, room: impl Into<Room>) -> BroadcastOperator {
+    pub fn to(self: &Arc<Self>, room: impl Into<RoomName>) -> BroadcastOperator {
         BroadcastOperator::new(self.clone()).to(room)
     }
 
     /// Targets the sockets in any of `rooms` (each socket once; an empty list targets nobody).
-    pub fn to_rooms<R: Into<Room>>(
+    pub fn to_rooms<R: Into<RoomName>>(
         self: &Arc<Self>,
         rooms: impl IntoIterator<Item = R>,
     ) -> BroadcastOperator {
@@ -119,8 +120,8 @@ impl Namespace {
         BroadcastOperator::new(self.clone()).emit(event, payload)
     }
 
-    /// Encodes `event` once for this namespace; send it with [`Socket::emit_prepared`](super::Socket::emit_prepared) to
-    /// any subset of its sockets.
+    /// Encodes `event` once for this namespace; send it with
+    /// [`Socket::emit_prepared`](super::Socket::emit_prepared) to any subset of its sockets.
     pub fn prepare(
         &self,
         event: &str,

@@ -5,8 +5,10 @@
 //! [`Bytes`] buffer: decoding a binary event costs no copy, and re-emitting it (an echo, a
 //! broadcast to 1000 sockets) only bumps reference counts.
 
+use super::EmitError;
 use bytes::Bytes;
 use petri_shared::socketio::placeholder;
+use serde::Serialize;
 use serde_json::Value;
 
 /// Event arguments with binary attachments.
@@ -22,6 +24,19 @@ impl Payload {
     /// No arguments.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// One JSON argument made from any `Serialize` value. A value that does not serialise (a
+    /// map with non-string keys, a failing `Serialize` impl) is logged and refused with
+    /// [`EmitError::NotSerializable`], never sent as `null`.
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, EmitError> {
+        match serde_json::to_value(value) {
+            Ok(v) => Ok(Self::from(v)),
+            Err(error) => {
+                tracing::warn!(%error, "payload does not serialise to JSON");
+                Err(EmitError::NotSerializable)
+            }
+        }
     }
 
     /// Appends a JSON argument.
@@ -110,6 +125,20 @@ mod tests {
         // A placeholder pointing past the attachments is not binary.
         let bad = Payload::from(json!({"_placeholder": true, "num": 5}));
         assert_eq!(bad.binary_arg(0), None);
+    }
+
+    #[test]
+    fn json_serialises_or_says_why_not() {
+        #[derive(Serialize)]
+        struct Joined {
+            room: &'static str,
+        }
+        assert_eq!(
+            Payload::json(&Joined { room: "main" }),
+            Ok(Payload::from(json!({ "room": "main" })))
+        );
+        let bad: std::collections::HashMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        assert_eq!(Payload::json(&bad), Err(EmitError::NotSerializable));
     }
 
     #[test]

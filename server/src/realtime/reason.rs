@@ -12,9 +12,13 @@ pub enum DisconnectReason {
     TransportError(String),
     /// No pong within `ping_timeout` after a ping.
     PingTimeout,
-    /// The peer sent something that violates the protocol: malformed, oversized or out-of-order
-    /// packets, invalid UTF-8. The detail is for logs.
+    /// The peer sent something that violates the protocol: malformed or out-of-order packets,
+    /// invalid UTF-8. The detail is for logs.
     ParseError(String),
+    /// The peer sent a message or frame larger than `max_payload` (refused while it was being
+    /// read). Reported as `"parse error"`, like the JS server; closed with code 1009. The detail
+    /// is for logs.
+    Oversized(String),
     /// The client left the namespace (Socket.IO `DISCONNECT` from the client).
     ClientNamespaceDisconnect,
     /// The server called `socket.disconnect()`.
@@ -38,7 +42,7 @@ impl DisconnectReason {
             Self::TransportClose => "transport close",
             Self::TransportError(_) => "transport error",
             Self::PingTimeout => "ping timeout",
-            Self::ParseError(_) => "parse error",
+            Self::ParseError(_) | Self::Oversized(_) => "parse error",
             Self::ClientNamespaceDisconnect => "client namespace disconnect",
             Self::ServerNamespaceDisconnect => "server namespace disconnect",
             Self::ForcedClose => "forced close",
@@ -54,6 +58,7 @@ impl fmt::Display for DisconnectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TransportError(d) | Self::ParseError(d) => write!(f, "{}: {d}", self.as_str()),
+            Self::Oversized(d) => write!(f, "{}: oversized message: {d}", self.as_str()),
             _ => f.write_str(self.as_str()),
         }
     }

@@ -4,19 +4,20 @@
 //! [`EngineConn`]. Sockets are handed out as [`SocketRef`] (`Arc<Socket>`) so game code can keep
 //! them, e.g. in a room's player table, and emit to them from its own thread: every emit is a
 //! non-blocking write to the connection's socket, or into its bounded backlog when the socket is
-//! full (see [`crate::realtime::outbox`] and the slow-consumer policy in
-//! [`crate::realtime::RealtimeConfig::send_queue_depth`]).
+//! full (see [`super::outbox`] and the slow-consumer policy in
+//! [`super::RealtimeConfig::send_queue_depth`]).
 
 use super::ack::{Ack, wait_for_ack};
-use super::adapter::Room;
+use super::adapter::RoomName;
 use super::broadcast::BroadcastOperator;
-use super::engine::{EncodedPacket, EngineConn};
+use super::engine::EngineConn;
 use super::extensions::Extensions;
 use super::namespace::Namespace;
+use super::packet::{self, EncodedPacket, PreparedPacket, encode_event};
 use super::{AckError, DisconnectReason, EmitError, Payload};
 use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
-use petri_shared::socketio::{self, RESERVED_EVENTS};
+use petri_shared::socketio;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -49,7 +50,7 @@ pub struct Socket {
     on_disconnect: Mutex<Option<DisconnectHandler>>,
     pub(crate) acks: Mutex<HashMap<u64, oneshot::Sender<Payload>>>,
     next_ack: AtomicU64,
-    rooms: Mutex<HashSet<Room>>,
+    rooms: Mutex<HashSet<RoomName>>,
     /// Typed per-socket data owned by the application.
     pub extensions: Extensions,
 }
@@ -174,8 +175,9 @@ impl Socket {
     }
 
     /// Sends a packet encoded once with [`Namespace::prepare`] (e.g. the same leaderboard to every
-    /// player of a game room, without encoding it per player). `volatile` as in
-    /// [`Socket::volatile`]. Fails with `WrongNamespace` if it was prepared for another namespace.
+    /// player of a game room): the frames are shared, so each receiver costs a reference count
+    /// and a write, never an encode or a framing. `volatile` as in [`Socket::volatile`]. Fails
+    /// with `WrongNamespace` if it was prepared for another namespace.
     pub fn emit_prepared(&self, packet: &PreparedPacket, volatile: bool) -> Result<(), EmitError> {
         if packet.nsp.as_ref() != self.ns() {
             return Err(EmitError::WrongNamespace);
@@ -208,7 +210,7 @@ impl Socket {
     }
 
     /// Every socket in `room` except this one.
-    pub fn to(self: &Arc<Self>, room: impl Into<Room>) -> BroadcastOperator {
+    pub fn to(self: &Arc<Self>, room: impl Into<RoomName>) -> BroadcastOperator {
         BroadcastOperator::new(self.ns.clone())
             .to(room)
             .except_socket(self.id.clone())
@@ -220,7 +222,7 @@ impl Socket {
     }
 
     /// Joins `room` (no-op if already a member, or if the socket is disconnected).
-    pub fn join(self: &Arc<Self>, room: impl Into<Room>) {
+    pub fn join(self: &Arc<Self>, room: impl Into<RoomName>) {
         let room = room.into();
         let mut rooms = self.rooms.lock();
         if self.connected() && rooms.insert(room.clone()) {
@@ -236,7 +238,7 @@ impl Socket {
     }
 
     /// The rooms this socket is in.
-    pub fn rooms(&self) -> Vec<Room> {
+    pub fn rooms(&self) -> Vec<RoomName> {
         self.rooms.lock().iter().cloned().collect()
     }
 
@@ -245,7 +247,7 @@ impl Socket {
     pub fn disconnect(self: &Arc<Self>) {
         if self.connected() {
             let text = socketio::encode_disconnect(self.ns());
-            let _ = self.send_encoded(&EncodedPacket::message(&text, Vec::new()), false);
+            let _ = self.send_encoded(&packet::control(&text), false);
             self.close(&DisconnectReason::ServerNamespaceDisconnect);
         }
     }
@@ -347,26 +349,4 @@ impl Socket {
         self.extensions.clear();
         tracing::debug!(socket = %self.id, ns = %self.ns(), %reason, "socket disconnected");
     }
-}
-
-/// An event encoded once for one namespace, to be sent to many sockets with
-/// [`Socket::emit_prepared`]. Cloning it is cheap (reference counts only).
-#[derive(Debug, Clone)]
-pub struct PreparedPacket {
-    pub(crate) nsp: Arc<str>,
-    pub(crate) packet: EncodedPacket,
-}
-
-/// Encodes an EVENT/BINARY_EVENT once into its Engine.IO frame(s).
-pub(crate) fn encode_event(
-    nsp: &str,
-    event: &str,
-    payload: Payload,
-    id: Option<u64>,
-) -> Result<EncodedPacket, EmitError> {
-    if RESERVED_EVENTS.contains(&event) {
-        return Err(EmitError::ReservedEvent);
-    }
-    let text = socketio::encode_event(nsp, event, &payload.args, id, payload.bins.len());
-    Ok(EncodedPacket::message(&text, payload.bins))
 }

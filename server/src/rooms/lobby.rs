@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use parking_lot::RwLock;
 use petri_shared::game::{CreateRoom, Refusal, RefusalCode, RoomCreated, RoomSummary};
@@ -13,6 +12,7 @@ use super::room::Room;
 use super::runner::{self, RoomHandle};
 use super::settings::{HostLimits, RoomSettings};
 use super::tokens::new_code;
+use crate::realtime::Shutdown;
 
 /// The id of the persistent public room every server starts with.
 pub const MAIN_ROOM: &str = "main";
@@ -25,7 +25,7 @@ pub struct Lobby {
     limits: HostLimits,
     /// What a created room starts from before the request's settings apply.
     template: RoomSettings,
-    shutdown: Arc<AtomicBool>,
+    shutdown: Shutdown,
 }
 
 impl Lobby {
@@ -34,7 +34,7 @@ impl Lobby {
             rooms: RwLock::new(HashMap::new()),
             limits,
             template,
-            shutdown: Arc::new(AtomicBool::new(false)),
+            shutdown: Shutdown::new(),
         })
     }
 
@@ -68,15 +68,11 @@ impl Lobby {
                 format!("those room settings do not work: {e}"),
             )
         })?;
-        let handle = runner::start(
-            room,
-            self.limits.command_queue_depth,
-            Arc::clone(&self.shutdown),
-        )
-        .map_err(|e| {
-            warn!(error = %e, "could not start a room thread");
-            Refusal::new(RefusalCode::Internal, "the server could not start the room")
-        })?;
+        let handle = runner::start(room, self.limits.command_queue_depth, self.shutdown.clone())
+            .map_err(|e| {
+                warn!(error = %e, "could not start a room thread");
+                Refusal::new(RefusalCode::Internal, "the server could not start the room")
+            })?;
         info!(room = %id, "room created");
         rooms.insert(id, Arc::clone(&handle));
         Ok(handle)
@@ -230,7 +226,7 @@ impl Lobby {
 
     /// Stops every room: each finishes its tick, tells its clients, and its thread ends.
     pub fn shutdown(&self) {
-        self.shutdown.store(true, Ordering::Relaxed);
+        self.shutdown.begin();
         let rooms: Vec<Arc<RoomHandle>> = self.rooms.write().drain().map(|(_, r)| r).collect();
         for room in rooms {
             room.join_thread();

@@ -9,7 +9,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -22,7 +22,7 @@ use super::command::RoomCommand;
 use super::room::Room;
 use super::settings::RoomSettings;
 use super::status::RoomStatus;
-use crate::realtime::Cork;
+use crate::realtime::{Cork, Shutdown};
 
 /// Why a command did not reach a room; the command comes back so a join can still be answered.
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +88,7 @@ impl RoomHandle {
 pub fn start(
     room: Room,
     queue_depth: usize,
-    shutdown: Arc<AtomicBool>,
+    shutdown: Shutdown,
 ) -> std::io::Result<Arc<RoomHandle>> {
     let (tx, rx) = sync_channel(queue_depth.max(1));
     let handle = Arc::new(RoomHandle {
@@ -105,14 +105,14 @@ pub fn start(
     Ok(handle)
 }
 
-fn run(mut room: Room, commands: Receiver<RoomCommand>, shutdown: Arc<AtomicBool>) {
+fn run(mut room: Room, commands: Receiver<RoomCommand>, shutdown: Shutdown) {
     let id = room.id().to_owned();
     let status = room.status();
     let period = Duration::from_secs_f64(1.0 / f64::from(room.arena().config().tick_rate.max(1)));
     info!(room = %id, "room open");
     let mut next_tick = Instant::now() + period;
     let reason = loop {
-        if shutdown.load(Ordering::Relaxed) {
+        if shutdown.is_begun() {
             break "the server is shutting down";
         }
         // take commands until the tick is due
@@ -168,7 +168,7 @@ fn run(mut room: Room, commands: Receiver<RoomCommand>, shutdown: Arc<AtomicBool
             next_tick = now + period;
         }
     };
-    let event = if shutdown.load(Ordering::Relaxed) {
+    let event = if shutdown.is_begun() {
         game::events::SERVER_SHUTDOWN
     } else {
         game::events::ROOM_CLOSED

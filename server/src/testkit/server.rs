@@ -55,7 +55,8 @@ impl TestServer {
     /// Only the Socket.IO endpoint, serving the namespaces the test registered on `io`.
     pub async fn with_io(io: SocketIo) -> Self {
         Self::spawn(|listener, stopped| async move {
-            crate::http::serve(listener, io, crate::http::no_routes, stopped).await?;
+            crate::realtime::http::serve(listener, io, crate::realtime::http::no_routes, stopped)
+                .await?;
             Ok(())
         })
         .await

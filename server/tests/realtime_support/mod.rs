@@ -60,7 +60,7 @@ pub fn app(config: RealtimeConfig) -> (SocketIo, Events) {
                     },
                     Err(e) => Payload::from(json!({ "error": e.to_string() })),
                 };
-                let _ = ack.send(reply);
+                let _ = ack.send_payload(reply);
             });
         });
         socket.on("join", |s, p, ack| {
@@ -99,7 +99,8 @@ pub fn app(config: RealtimeConfig) -> (SocketIo, Events) {
                 .unwrap_or(0)
                 .min(65536) as usize;
             if let Some(ack) = ack {
-                let _ = ack.send(Payload::new().bin((0..n).map(|i| i as u8).collect::<Vec<u8>>()));
+                let _ = ack
+                    .send_payload(Payload::new().bin((0..n).map(|i| i as u8).collect::<Vec<u8>>()));
             }
         });
         socket.on("disconnect-me", |s, _, _| s.disconnect());
@@ -139,7 +140,7 @@ fn echo(socket: &SocketRef) {
     });
     socket.on("echo-ack", |_, p, ack| {
         if let Some(ack) = ack {
-            let _ = ack.send(p);
+            let _ = ack.send_payload(p);
         }
     });
 }
@@ -158,12 +159,12 @@ impl Server {
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
         // Extra routes: a plain closure, its argument type inferred from `serve`.
-        let task = tokio::spawn(petri_server::http::serve(
+        let task = tokio::spawn(petri_server::realtime::http::serve(
             listener,
             io.clone(),
             |req| {
                 (req.uri().path() == "/extra")
-                    .then(|| petri_server::http::text(hyper::StatusCode::OK, "extra"))
+                    .then(|| petri_server::realtime::http::text(hyper::StatusCode::OK, "extra"))
             },
             async move {
                 let _ = stopped.await;

@@ -1,0 +1,308 @@
+//! The realtime layer's HTTP entry point (hyper 1): the Engine.IO endpoint, `/healthz`, and
+//! pluggable extra routes; everything else is 404.
+//!
+//! Only the WebSocket transport exists. A request to the Engine.IO path is checked as the JS
+//! `engine.io` server does ([`super::handshake`]), admitted under `max_connections`, and then
+//! upgraded: hyper does the HTTP part, then [`super::connection::run`] takes the TCP stream back
+//! from hyper and runs the session: tokio-tungstenite reads it, emits write to it directly.
+//! Every refusal is counted in the service's [`ConnectionStats`].
+//!
+//! Shutdown: when the `shutdown` future completes, the listener stops accepting, every live
+//! connection is told to close (WebSocket close frame; idle HTTP keep-alive connections are shut
+//! down gracefully), and `serve` waits up to `shutdown_grace` for them to finish (a
+//! [`Shutdown`] whose in-flight tasks are the connections).
+
+use super::address_limit::{AddressLimit, AddressPermit};
+use super::handshake::{self, HandshakeError};
+use super::shutdown::Shutdown;
+use super::stats::{ConnectionPermit, ConnectionStats, RefusalReason};
+use super::{EngineService, RealtimeConfig, SocketIo, connection};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+
+/// The most a request line plus headers may take: larger requests are refused (431/400) before
+/// they cost more memory. Browsers send a few KiB.
+pub const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
+
+/// How long to wait before accepting again after `accept` failed (e.g. EMFILE).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// The response type of every route.
+pub type HttpResponse = Response<Full<Bytes>>;
+
+/// Extra routes, boxed: return `Some(response)` to handle a request, `None` to fall through
+/// (404). Checked after the Engine.IO path and `/healthz`.
+type Routes = Box<dyn Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync>;
+
+/// No extra routes.
+pub fn no_routes(_: &Request<Incoming>) -> Option<HttpResponse> {
+    None
+}
+
+/// Serves Socket.IO (and `extra_routes`) on `listener` until `shutdown` completes.
+///
+/// `extra_routes` returns `Some(response)` for the requests it handles (a web client at `/`,
+/// `/api/...`, `/metrics`) and `None` otherwise (404). It must not block.
+pub async fn serve<R>(
+    listener: TcpListener,
+    io: SocketIo,
+    extra_routes: R,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()>
+where
+    R: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static,
+{
+    serve_engine(listener, Arc::new(io), extra_routes, shutdown).await
+}
+
+/// Like [`serve`], for any Engine.IO service (used by the conformance example's raw echo).
+pub async fn serve_engine<R>(
+    listener: TcpListener,
+    service: Arc<dyn EngineService>,
+    extra_routes: R,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()>
+where
+    R: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static,
+{
+    let grace = service.config().shutdown_grace;
+    let gateway = Arc::new(Gateway {
+        addresses: AddressLimit::new(service.config().max_connections_per_address),
+        service,
+        routes: Box::new(extra_routes),
+        shutdown: Shutdown::new(),
+    });
+    gateway.accept_until(&listener, shutdown).await;
+    drop(listener);
+    let connections = gateway.shutdown.clone();
+    connections.begin();
+    drop(gateway);
+    if tokio::time::timeout(grace, connections.drained())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the shutdown grace period");
+    }
+    Ok(())
+}
+
+/// What every connection of one `serve` call shares: the service, the routes, the admission
+/// limits and the connections' shutdown signal.
+struct Gateway {
+    service: Arc<dyn EngineService>,
+    routes: Routes,
+    addresses: Arc<AddressLimit>,
+    /// Begins when `serve` stops accepting; every connection task is in flight on it.
+    shutdown: Shutdown,
+}
+
+/// What an upgraded WebSocket holds for its whole life: its place under `max_connections` and
+/// its address's place (shared with the HTTP connection it came from, which it outlives).
+struct SessionPermits {
+    _connection: ConnectionPermit,
+    _address: Option<Arc<AddressPermit>>,
+}
+
+impl Gateway {
+    fn config(&self) -> &RealtimeConfig {
+        self.service.config()
+    }
+
+    fn stats(&self) -> &Arc<ConnectionStats> {
+        self.service.stats()
+    }
+
+    /// Accepts connections until `stop` completes, each served on its own task.
+    async fn accept_until(
+        self: &Arc<Self>,
+        listener: &TcpListener,
+        stop: impl Future<Output = ()>,
+    ) {
+        tokio::pin!(stop);
+        loop {
+            let (stream, peer) = tokio::select! {
+                () = &mut stop => return,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // E.g. EMFILE: back off instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                        continue;
+                    }
+                },
+            };
+            let Some(address) = self.addresses.claim(peer.ip()) else {
+                tracing::debug!(%peer, "refused: too many connections from this address");
+                self.stats().refuse(RefusalReason::PerAddress);
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(Arc::clone(self).serve_connection(stream, peer, address));
+        }
+    }
+
+    /// Serves HTTP/1 on one TCP connection until it ends or shutdown asks it to.
+    async fn serve_connection(
+        self: Arc<Self>,
+        stream: TcpStream,
+        peer: SocketAddr,
+        address: AddressPermit,
+    ) {
+        let _in_flight = self.shutdown.in_flight();
+        // shared with a WebSocket this connection upgrades to, which outlives it
+        let address = Arc::new(address);
+        let gateway = Arc::clone(&self);
+        let service = service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(Arc::clone(&address));
+            let response = gateway.route(req, peer);
+            async move { Ok::<_, Infallible>(response) }
+        });
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.config().handshake_timeout)
+            // no request Petri serves needs more; hyper's own default is ~400 KB
+            .max_buf_size(MAX_REQUEST_HEAD_BYTES)
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        tokio::pin!(conn);
+        let result = tokio::select! {
+            r = conn.as_mut() => r,
+            () = self.shutdown.begun() => {
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
+        };
+        if let Err(e) = result {
+            tracing::debug!(%peer, error = %e, "http connection error");
+        }
+    }
+
+    fn route(&self, req: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+        let path = req.uri().path();
+        let engine_path = &self.config().path;
+        if path == engine_path || path == engine_path.trim_end_matches('/') {
+            return self.engine(req, peer);
+        }
+        if path == "/healthz" {
+            return text(StatusCode::OK, "ok");
+        }
+        if let Some(resp) = (self.routes)(&req) {
+            return resp;
+        }
+        text(StatusCode::NOT_FOUND, "not found")
+    }
+
+    /// The Engine.IO endpoint: check the handshake, admit, then upgrade.
+    fn engine(&self, req: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+        let accept = match handshake::check(&req, self.config()) {
+            Ok(accept) => accept,
+            Err(error) => {
+                tracing::debug!(%peer, %error, "refused");
+                self.stats().refuse(error.reason());
+                return refusal(error);
+            }
+        };
+        let Some(permits) = self.admit(&req) else {
+            return text(StatusCode::SERVICE_UNAVAILABLE, "too many connections");
+        };
+        self.spawn_session(req, peer, permits);
+        switching_protocols(&accept)
+    }
+
+    /// A place under `max_connections` (counted as refused when there is none).
+    fn admit(&self, req: &Request<Incoming>) -> Option<SessionPermits> {
+        let max = self.config().max_connections;
+        let Some(connection) = self.stats().admit(max) else {
+            tracing::warn!(max, "connection refused: max_connections reached");
+            return None;
+        };
+        Some(SessionPermits {
+            _connection: connection,
+            _address: req.extensions().get::<Arc<AddressPermit>>().cloned(),
+        })
+    }
+
+    /// Completes the upgrade on a task of its own and runs the Engine.IO session there.
+    fn spawn_session(&self, req: Request<Incoming>, peer: SocketAddr, permits: SessionPermits) {
+        let service = self.service.clone();
+        let shutdown = self.shutdown.clone();
+        let in_flight = self.shutdown.in_flight();
+        let handshake_timeout = self.config().handshake_timeout;
+        tokio::spawn(async move {
+            let _held = (permits, in_flight);
+            let upgraded =
+                match tokio::time::timeout(handshake_timeout, hyper::upgrade::on(req)).await {
+                    Ok(Ok(u)) => u,
+                    Ok(Err(e)) => {
+                        tracing::debug!(error = %e, "websocket upgrade failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!("websocket upgrade timed out");
+                        return;
+                    }
+                };
+            // Emits write to the TCP socket directly (realtime::outbox), so take it back from
+            // hyper, with whatever hyper read past the upgrade request.
+            let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else {
+                tracing::error!("websocket upgrade is not over a TCP stream");
+                return;
+            };
+            let socket = parts.io.into_inner();
+            connection::run(socket, parts.read_buf, service, Some(peer), shutdown).await;
+        });
+    }
+}
+
+/// A response with a body.
+pub fn response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> HttpResponse {
+    let mut resp = Response::new(Full::new(body.into()));
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp
+}
+
+/// A plain-text response.
+pub fn text(status: StatusCode, body: &'static str) -> HttpResponse {
+    response(status, "text/plain; charset=utf-8", body)
+}
+
+/// The answer to a refused handshake: the Engine.IO JSON error, or 403 for an origin.
+fn refusal(error: HandshakeError) -> HttpResponse {
+    match error {
+        HandshakeError::Engine(code) => {
+            response(StatusCode::BAD_REQUEST, "application/json", code.to_json())
+        }
+        HandshakeError::OriginNotAllowed => text(StatusCode::FORBIDDEN, "origin not allowed"),
+    }
+}
+
+fn switching_protocols(accept: &str) -> HttpResponse {
+    let mut resp = Response::new(Full::new(Bytes::new()));
+    *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = resp.headers_mut();
+    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    if let Ok(v) = HeaderValue::from_str(accept) {
+        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+    }
+    resp
+}
