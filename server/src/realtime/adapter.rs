@@ -5,13 +5,11 @@
 //! lock briefly; broadcasts take the read lock only long enough to copy the member handles, and
 //! never hold it while sending.
 
+use super::room_name::RoomName;
 use super::socket::SocketRef;
 use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// A Socket.IO room name: a label sockets join to be emitted to together (unrelated to game rooms).
-pub type RoomName = Arc<str>;
 
 /// Room membership of one namespace: room name, then socket id, to the socket itself (so a
 /// broadcast needs no second lookup per receiver).

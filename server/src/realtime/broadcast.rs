@@ -4,11 +4,15 @@
 //! they are (no copy, no per-receiver framing). Fan-out never waits: each receiver gets a
 //! non-blocking write (see [`super::outbox`]), and a receiver that cannot keep up is handled by
 //! the slow-consumer policy without affecting the others.
+//!
+//! The methods that start an operator from a namespace (`io.of(..).to(..)`) or a socket
+//! (`socket.to(..)`, `socket.broadcast()`, `socket.volatile()`) are written here, beside the
+//! operator they build: broadcasting depends on namespaces and sockets, never the reverse.
 
-use super::adapter::RoomName;
 use super::namespace::Namespace;
 use super::packet::encode_event;
-use super::socket::SocketRef;
+use super::room_name::RoomName;
+use super::socket::{Socket, SocketRef};
 use super::{EmitError, Payload};
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -98,6 +102,55 @@ impl BroadcastOperator {
             }
         });
         Ok(())
+    }
+}
+
+impl Namespace {
+    /// Targets the sockets in `room` (chain `.to()` for several rooms).
+    pub fn to(self: &Arc<Self>, room: impl Into<RoomName>) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone()).to(room)
+    }
+
+    /// Targets the sockets in any of `rooms` (each socket once; an empty list targets nobody).
+    pub fn to_rooms<R: Into<RoomName>>(
+        self: &Arc<Self>,
+        rooms: impl IntoIterator<Item = R>,
+    ) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone()).to_rooms(rooms)
+    }
+
+    /// A volatile broadcast to the whole namespace (chain `.to()` to narrow).
+    pub fn volatile(self: &Arc<Self>) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone()).volatile()
+    }
+
+    /// Emits to every socket of the namespace.
+    pub fn emit(
+        self: &Arc<Self>,
+        event: &str,
+        payload: impl Into<Payload>,
+    ) -> Result<(), EmitError> {
+        BroadcastOperator::new(self.clone()).emit(event, payload)
+    }
+}
+
+impl Socket {
+    /// A volatile emitter for this socket: the packet is dropped instead of queued when the
+    /// client is behind (game state snapshots: the next one supersedes it anyway).
+    pub fn volatile(self: &Arc<Self>) -> BroadcastOperator {
+        BroadcastOperator::to_socket(self.clone()).volatile()
+    }
+
+    /// Every socket in `room` except this one.
+    pub fn to(self: &Arc<Self>, room: impl Into<RoomName>) -> BroadcastOperator {
+        BroadcastOperator::new(self.ns.clone())
+            .to(room)
+            .except_socket(self.id.clone())
+    }
+
+    /// Every socket of the namespace except this one.
+    pub fn broadcast(self: &Arc<Self>) -> BroadcastOperator {
+        BroadcastOperator::new(self.ns.clone()).except_socket(self.id.clone())
     }
 }
 

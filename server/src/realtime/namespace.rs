@@ -4,8 +4,7 @@
 //! CONNECT auth payload and may refuse with a message, sent as CONNECT_ERROR), its connected
 //! sockets and its rooms.
 
-use super::adapter::{Adapter, RoomName};
-use super::broadcast::BroadcastOperator;
+use super::adapter::Adapter;
 use super::packet::{PreparedPacket, encode_event};
 use super::socket::SocketRef;
 use super::{EmitError, Payload};
@@ -91,33 +90,6 @@ impl Namespace {
     /// Number of sockets in `room`.
     pub fn room_len(&self, room: &str) -> usize {
         self.adapter.len(room)
-    }
-
-    /// Targets the sockets in `room` (chain `.to()` for several rooms).
-    pub fn to(self: &Arc<Self>, room: impl Into<RoomName>) -> BroadcastOperator {
-        BroadcastOperator::new(self.clone()).to(room)
-    }
-
-    /// Targets the sockets in any of `rooms` (each socket once; an empty list targets nobody).
-    pub fn to_rooms<R: Into<RoomName>>(
-        self: &Arc<Self>,
-        rooms: impl IntoIterator<Item = R>,
-    ) -> BroadcastOperator {
-        BroadcastOperator::new(self.clone()).to_rooms(rooms)
-    }
-
-    /// A volatile broadcast to the whole namespace (chain `.to()` to narrow).
-    pub fn volatile(self: &Arc<Self>) -> BroadcastOperator {
-        BroadcastOperator::new(self.clone()).volatile()
-    }
-
-    /// Emits to every socket of the namespace.
-    pub fn emit(
-        self: &Arc<Self>,
-        event: &str,
-        payload: impl Into<Payload>,
-    ) -> Result<(), EmitError> {
-        BroadcastOperator::new(self.clone()).emit(event, payload)
     }
 
     /// Encodes `event` once for this namespace; send it with

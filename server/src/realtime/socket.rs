@@ -8,12 +8,11 @@
 //! [`super::RealtimeConfig::send_queue_depth`]).
 
 use super::ack::{Ack, wait_for_ack};
-use super::adapter::RoomName;
-use super::broadcast::BroadcastOperator;
 use super::engine::EngineConn;
 use super::extensions::Extensions;
 use super::namespace::Namespace;
 use super::packet::{self, EncodedPacket, PreparedPacket, encode_event};
+use super::room_name::RoomName;
 use super::{AckError, DisconnectReason, EmitError, Payload};
 use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
@@ -40,8 +39,8 @@ type DisconnectHandler = Box<dyn FnOnce(&SocketRef, &DisconnectReason) + Send>;
 
 /// One client in one namespace.
 pub struct Socket {
-    id: Arc<str>,
-    ns: Arc<Namespace>,
+    pub(super) id: Arc<str>,
+    pub(super) ns: Arc<Namespace>,
     conn: EngineConn,
     auth: Value,
     connected: AtomicBool,
@@ -201,24 +200,6 @@ impl Socket {
         let queued = encode_event(self.ns(), event, payload.into(), Some(id))
             .and_then(|pkt| self.send_encoded(&pkt, false));
         wait_for_ack(self, id, rx, queued, wait)
-    }
-
-    /// A volatile emitter for this socket: the packet is dropped instead of queued when the
-    /// client is behind (game state snapshots: the next one supersedes it anyway).
-    pub fn volatile(self: &Arc<Self>) -> BroadcastOperator {
-        BroadcastOperator::to_socket(self.clone()).volatile()
-    }
-
-    /// Every socket in `room` except this one.
-    pub fn to(self: &Arc<Self>, room: impl Into<RoomName>) -> BroadcastOperator {
-        BroadcastOperator::new(self.ns.clone())
-            .to(room)
-            .except_socket(self.id.clone())
-    }
-
-    /// Every socket of the namespace except this one.
-    pub fn broadcast(self: &Arc<Self>) -> BroadcastOperator {
-        BroadcastOperator::new(self.ns.clone()).except_socket(self.id.clone())
     }
 
     /// Joins `room` (no-op if already a member, or if the socket is disconnected).
