@@ -1,6 +1,12 @@
 //! `ClientLink` over a realtime socket: frames and the leaderboard go as volatile binary events
 //! (a client that is behind loses a frame, never the connection); rare events go reliably.
+//!
+//! The leaderboard is the same for every client of a room, so it is framed once: a room hands
+//! the same `Bytes` to all its links from its own thread, and the first link to see a new board
+//! prepares its Socket.IO packet and WebSocket frame (`Namespace::prepare`) for the others on
+//! that thread to reuse. Each client then costs a reference count and a write.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -8,7 +14,7 @@ use bytes::Bytes;
 use petri_shared::game::events;
 
 use super::link::{ClientLink, Delivery};
-use crate::realtime::{EmitError, Payload, SocketRef};
+use crate::realtime::{EmitError, Payload, PreparedPacket, SocketRef};
 
 /// One join's link to a socket. A socket that leaves or joins another room ends its old link at
 /// once (`end`), before the room it left has even read the `leave`: from then on that room's
@@ -71,11 +77,9 @@ impl ClientLink for SocketLink {
         if !self.live() {
             return Delivery::Closed;
         }
-        delivery(
-            self.socket
-                .volatile()
-                .emit(events::BOARD, Payload::new().bin(board)),
-        )
+        let sent = prepared_board(&self.socket, board)
+            .and_then(|packet| self.socket.emit_prepared(&packet, true));
+        delivery(sent)
     }
 
     fn send_event(&self, event: &'static str, payload: serde_json::Value) -> bool {
@@ -85,4 +89,28 @@ impl ClientLink for SocketLink {
     fn is_open(&self) -> bool {
         self.live() && self.socket.connected()
     }
+}
+
+/// The board packet for `board`, prepared by the first link of this thread that sends it.
+///
+/// The cache holds the `Bytes` it was made from, so their buffer cannot be freed and reused while
+/// cached: the same pointer and length can only be the same board.
+fn prepared_board(socket: &SocketRef, board: Bytes) -> Result<PreparedPacket, EmitError> {
+    thread_local! {
+        static LAST_BOARD: RefCell<Option<(Bytes, PreparedPacket)>> = const { RefCell::new(None) };
+    }
+    LAST_BOARD.with(|cell| {
+        let mut last = cell.borrow_mut();
+        if let Some((bytes, packet)) = last.as_ref()
+            && bytes.as_ptr() == board.as_ptr()
+            && bytes.len() == board.len()
+        {
+            return Ok(packet.clone());
+        }
+        let packet = socket
+            .namespace()
+            .prepare(events::BOARD, Payload::new().bin(board.clone()))?;
+        *last = Some((board, packet.clone()));
+        Ok(packet)
+    })
 }
