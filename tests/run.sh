@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Petri test, from any directory: lints first (a formatting slip fails fast), then the
-# Rust unit and integration tests (the sim's rules, determinism and invariants).
+# Rust unit and integration tests, the web client's node tests, Socket.IO interop with the
+# official socket.io-client and python-socketio, a Python bot against a live server, and the web
+# client in a real headless Chromium.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
