@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::realtime::RealtimeConfig;
 use crate::rooms::{HostLimits, RoomSettings};
 
 /// How log lines look.
@@ -46,18 +47,26 @@ pub struct NetworkConfig {
     pub connect_timeout_ms: u64,
 }
 
+/// The realtime layer's own defaults are Socket.IO's (a 1 MB payload like the JS server's
+/// `maxHttpBufferSize`), right for a general-purpose library. A game server tightens three of
+/// them, here and only here; every other limit is the realtime layer's default.
 impl Default for NetworkConfig {
     fn default() -> Self {
+        let base = RealtimeConfig::default();
+        let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         Self {
+            // the largest legitimate game message (a join, a create) is well under 1 KiB
             max_payload: 64 * 1024,
-            ping_interval_ms: 25_000,
-            ping_timeout_ms: 20_000,
+            ping_interval_ms: millis(base.ping_interval),
+            ping_timeout_ms: millis(base.ping_timeout),
+            // 128 frames are five seconds of a 25 Hz room: a client that far behind is gone
             send_queue_depth: 128,
+            // 10,000 idle connections take about 126 MB (BENCHMARKS.md): twice that fits a host
             max_connections: 20_000,
-            max_connections_per_address: 256,
-            allowed_origins: Vec::new(),
-            handshake_timeout_ms: 10_000,
-            connect_timeout_ms: 45_000,
+            max_connections_per_address: base.max_connections_per_address,
+            allowed_origins: base.allowed_origins,
+            handshake_timeout_ms: millis(base.handshake_timeout),
+            connect_timeout_ms: millis(base.connect_timeout),
         }
     }
 }
@@ -136,9 +145,9 @@ pub enum ConfigFileError {
 
 impl NetworkConfig {
     /// The realtime layer's settings for this configuration.
-    pub fn realtime(&self, shutdown_grace_ms: u64) -> crate::realtime::RealtimeConfig {
+    pub fn realtime(&self, shutdown_grace_ms: u64) -> RealtimeConfig {
         use std::time::Duration;
-        crate::realtime::RealtimeConfig {
+        RealtimeConfig {
             ping_interval: Duration::from_millis(self.ping_interval_ms),
             ping_timeout: Duration::from_millis(self.ping_timeout_ms),
             max_payload: self.max_payload,
@@ -149,7 +158,7 @@ impl NetworkConfig {
             handshake_timeout: Duration::from_millis(self.handshake_timeout_ms),
             connect_timeout: Duration::from_millis(self.connect_timeout_ms),
             shutdown_grace: Duration::from_millis(shutdown_grace_ms),
-            ..crate::realtime::RealtimeConfig::default()
+            ..RealtimeConfig::default()
         }
     }
 }
