@@ -1,9 +1,10 @@
 //! What one client sees, and the delta that brings it up to date.
 //!
-//! The server keeps, per client, the picture that client really holds (`ClientWorld`, the same
-//! code the client runs) and diffs the current view against it. The picture only advances when a
-//! frame is actually handed to the connection (`commit`): a client that falls behind skips frames,
-//! and its next delta is computed against what it really received, never against a frame it missed.
+//! The server keeps, per client, the picture that client really holds (`ClientWorld`: the code
+//! the swarm's clients run, and the browser a JS port of, `web-client/js/world.js`) and diffs the
+//! current view against it. The picture only advances when a frame is actually handed to the
+//! connection (`commit`): a client that falls behind skips frames, and its next delta is computed
+//! against what it really received, never against a frame it missed.
 //!
 //! Cells are named to a client by small per-client handles rather than their global ids: a handle
 //! is given when a cell enters the view and returned when it leaves, so ids in frames stay below
