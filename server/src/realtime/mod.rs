@@ -7,7 +7,8 @@
 //! Layers, bottom up (one concept per file):
 //! * [`config`]: every limit, with its default and reasoning;
 //! * [`http`]: the one HTTP entry point (hyper), with [`handshake`] (the Engine.IO checks),
-//!   `address_limit` (per-address cap), [`stats`] (open connections, refusals) and [`shutdown`]
+//!   `address_limit` (per-address cap), [`trusted_proxy`] (the client behind a reverse proxy),
+//!   [`stats`] (open connections, refusals) and [`shutdown`]
 //!   (the graceful-stop signal, also used by the application);
 //! * [`engine`] + [`connection`] + `heartbeat`: an Engine.IO session over a WebSocket (open
 //!   packet, heartbeat, close);
@@ -68,6 +69,7 @@ pub mod shutdown;
 pub mod socket;
 pub mod stats;
 mod transport;
+pub mod trusted_proxy;
 pub mod wire;
 
 pub use ack::Ack;
@@ -84,6 +86,7 @@ pub use room_name::RoomName;
 pub use shutdown::{InFlight, Shutdown};
 pub use socket::{Socket, SocketRef};
 pub use stats::{ConnectionStats, RefusalReason};
+pub use trusted_proxy::{InvalidIpRange, IpRange, TrustedProxies};
 
 use parking_lot::RwLock;
 use std::collections::HashMap;
