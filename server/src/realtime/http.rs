@@ -7,8 +7,8 @@
 //! from hyper and runs the session: tokio-tungstenite reads it, emits write to it directly.
 //! Every refusal is counted in the service's [`ConnectionStats`].
 //!
-//! The per-address limit ([`super::address_limit`]), decided at accept for each TCP connection
-//! ([`Standing`]): a direct peer claims a place for its TCP connection; one over its limit is
+//! The per-address limit (`address_limit`), decided at accept for each TCP connection
+//! (`Standing`): a direct peer claims a place for its TCP connection; one over its limit is
 //! served as a probe connection that answers only the health checks (`/healthz` here, `/readyz`
 //! through the extra routes) and refuses anything else with 429, one request and then
 //! `Connection: close`, so a load balancer on a crowded address still sees the server alive. A
