@@ -7,9 +7,9 @@
 //! Layers, bottom up (one concept per file):
 //! * [`config`]: every limit, with its default and reasoning;
 //! * [`http`]: the one HTTP entry point (hyper), with [`handshake`] (the Engine.IO checks),
-//!   `address_limit` (per-address cap), [`trusted_proxy`] (the client behind a reverse proxy),
-//!   [`stats`] (open connections, refusals) and [`shutdown`]
-//!   (the graceful-stop signal, also used by the application);
+//!   `address_limit` (per-address cap), [`trusted_proxy`] and [`ip_range`] (the client behind
+//!   a reverse proxy), [`stats`] (open connections, refusals) and [`shutdown`] (the
+//!   graceful-stop signal, also used by the application);
 //! * [`engine`] + [`connection`] + `heartbeat`: an Engine.IO session over a WebSocket (open
 //!   packet, heartbeat, close);
 //! * [`outbox`] + [`wire`]: outgoing frames, made once per packet and written to the socket by
