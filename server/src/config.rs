@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::realtime::RealtimeConfig;
+use crate::realtime::{IpRange, RealtimeConfig, TrustedProxies};
 use crate::rooms::{HostLimits, RoomSettings};
 
 /// How log lines look.
@@ -41,6 +41,10 @@ pub struct NetworkConfig {
     /// Browser origins allowed to connect, e.g. `["https://play.example.com"]`; empty: any.
     /// Clients that are not browsers send no Origin and are not affected.
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client, as
+    /// addresses or CIDR ranges (`["127.0.0.1", "10.0.0.0/8"]`); empty: the headers are
+    /// ignored and every TCP peer is a client. An invalid entry stops the server at start.
+    pub trusted_proxies: Vec<IpRange>,
     /// Time a TCP connection has to send its HTTP request and finish the WebSocket upgrade.
     pub handshake_timeout_ms: u64,
     /// Time a WebSocket has to join a Socket.IO namespace before it is closed.
@@ -65,6 +69,7 @@ impl Default for NetworkConfig {
             max_connections: 20_000,
             max_connections_per_address: base.max_connections_per_address,
             allowed_origins: base.allowed_origins,
+            trusted_proxies: base.trusted_proxies.ranges().to_vec(),
             handshake_timeout_ms: millis(base.handshake_timeout),
             connect_timeout_ms: millis(base.connect_timeout),
         }
@@ -155,11 +160,27 @@ impl NetworkConfig {
             max_connections: self.max_connections,
             max_connections_per_address: self.max_connections_per_address,
             allowed_origins: self.allowed_origins.clone(),
+            trusted_proxies: TrustedProxies::new(self.trusted_proxies.clone()),
             handshake_timeout: Duration::from_millis(self.handshake_timeout_ms),
             connect_timeout: Duration::from_millis(self.connect_timeout_ms),
             shutdown_grace: Duration::from_millis(shutdown_grace_ms),
             ..RealtimeConfig::default()
         }
+    }
+}
+
+/// In TOML a range is its text (`"10.0.0.0/8"`); the realtime layer's type stays serde-free, so
+/// the config owns its file format. A bad entry fails the parse with the entry named.
+impl Serialize for IpRange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for IpRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -201,5 +222,22 @@ mod tests {
             toml::from_str("[network]\nmax_payload = 1000\n").expect("parses");
         assert_eq!(partial.network.max_payload, 1000);
         assert_eq!(partial.network.ping_interval_ms, 25_000);
+    }
+
+    #[test]
+    fn trusted_proxies_read_print_and_name_a_bad_entry() {
+        let config: ServerConfig =
+            toml::from_str("[network]\ntrusted_proxies = [\"127.0.0.1\", \"fd00::/8\"]\n")
+                .expect("parses");
+        let realtime = config.network.realtime(1_000);
+        assert!(realtime.trusted_proxies.contains([127, 0, 0, 1].into()));
+        assert!(!realtime.trusted_proxies.contains([127, 0, 0, 2].into()));
+        let back: ServerConfig = toml::from_str(&config.to_toml().expect("prints")).expect("reads");
+        assert_eq!(back, config);
+        let error =
+            toml::from_str::<ServerConfig>("[network]\ntrusted_proxies = [\"10.0.0.0/40\"]\n")
+                .expect_err("invalid");
+        assert!(error.to_string().contains("10.0.0.0/40"), "{error}");
+        assert!(ServerConfig::default().network.trusted_proxies.is_empty());
     }
 }

@@ -116,7 +116,7 @@ async fn refusals_are_counted_by_reason() {
     assert_eq!(stats.open(), 1);
 
     // The held WebSocket takes one of the address's three places: idle TCP connections take
-    // the rest, then the next ones are closed at accept.
+    // the rest, then the next ones are refused (served as health-check-only probe connections).
     let mut idle = Vec::new();
     for _ in 0..5 {
         idle.push(

@@ -1,11 +1,23 @@
-//! At most `max_connections_per_address` TCP connections per client address, so one host cannot
-//! take every slot. Counted on accept, before any HTTP is read; a WebSocket keeps its
-//! connection's place for as long as it lives.
+//! At most `max_connections_per_address` connections per client address, so one host cannot
+//! take every slot. A direct peer's TCP connections are counted on accept, before any HTTP is
+//! read, and a WebSocket keeps its connection's place for as long as it lives; behind a trusted
+//! proxy the forwarded client's WebSockets are counted at upgrade ([`super::http`]).
+//!
+//! A direct peer over its limit is not cut off from health checks: its connection becomes a
+//! probe connection (one request, `/healthz` or `/readyz`). Those are bounded for the whole
+//! server by [`MAX_PROBE_CONNECTIONS`], so a flood past the per-address limit still costs at
+//! most that many open sockets; beyond it connections are closed at accept.
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Most probe connections (from addresses over their limit) open at once, server-wide. A load
+/// balancer's health checker holds one or two; 64 leaves room for several checkers while a
+/// flood stays a few dozen sockets, each ending after one request or `handshake_timeout`.
+pub const MAX_PROBE_CONNECTIONS: usize = 64;
 
 /// Open TCP connections per client address, capped.
 pub(crate) struct AddressLimit {
@@ -22,7 +34,9 @@ impl AddressLimit {
     }
 
     /// A place for one more connection from `address`, or `None` at the limit.
+    /// An IPv4-mapped IPv6 address counts as its IPv4 address.
     pub(crate) fn claim(self: &Arc<Self>, address: IpAddr) -> Option<AddressPermit> {
+        let address = address.to_canonical();
         let mut open = self.open.lock();
         let count = open.entry(address).or_insert(0);
         if *count >= self.limit {
@@ -55,6 +69,32 @@ impl Drop for AddressPermit {
     }
 }
 
+/// Open probe connections, server-wide, capped at [`MAX_PROBE_CONNECTIONS`].
+#[derive(Default)]
+pub(crate) struct ProbeLimit {
+    open: AtomicUsize,
+}
+
+impl ProbeLimit {
+    /// A place for one more probe connection, or `None` when all are taken.
+    pub(crate) fn claim(self: &Arc<Self>) -> Option<ProbePermit> {
+        if self.open.fetch_add(1, Ordering::AcqRel) >= MAX_PROBE_CONNECTIONS {
+            self.open.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(ProbePermit(Arc::clone(self)))
+    }
+}
+
+/// One probe connection's place; given back when the connection ends.
+pub(crate) struct ProbePermit(Arc<ProbeLimit>);
+
+impl Drop for ProbePermit {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +111,16 @@ mod tests {
         assert!(limit.claim(b).is_some(), "other addresses are not affected");
         drop(first);
         assert!(limit.claim(a).is_some());
+    }
+
+    #[test]
+    fn probe_connections_are_bounded_server_wide() {
+        let probes = Arc::new(ProbeLimit::default());
+        let held: Vec<_> = (0..MAX_PROBE_CONNECTIONS)
+            .map(|_| probes.claim().expect("under the bound"))
+            .collect();
+        assert!(probes.claim().is_none(), "at the bound");
+        drop(held);
+        assert!(probes.claim().is_some(), "places come back");
     }
 }

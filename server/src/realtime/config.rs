@@ -4,6 +4,7 @@
 //! frames, floods, never answering, never reading). Each of those is bounded by exactly one named
 //! setting below; nothing is unbounded.
 
+use super::trusted_proxy::TrustedProxies;
 use std::time::Duration;
 
 /// Settings of the Engine.IO / Socket.IO server.
@@ -36,9 +37,16 @@ pub struct RealtimeConfig {
     /// Most simultaneous Engine.IO connections; further WebSocket upgrades get HTTP 503.
     /// Default 10 000.
     pub max_connections: usize,
-    /// Most simultaneous TCP connections from one IP address (HTTP and WebSocket alike); more
-    /// are closed at once. Stops one host from taking every slot. Default 256.
+    /// Most simultaneous connections from one client address, so one host cannot take every
+    /// slot. Default 256. For a direct peer it counts TCP connections (HTTP and WebSocket
+    /// alike, claimed at accept, which also bounds idle HTTP connections); one over it is served
+    /// only as a probe connection (`/healthz`, `/readyz`, else 429), see [`super::http`]. For a
+    /// client behind a trusted proxy it counts that client's WebSockets (its upgrade gets 429).
     pub max_connections_per_address: usize,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` / `Forwarded` name
+    /// the client ([`super::trusted_proxy`]); from any other peer those headers are ignored.
+    /// Default: empty (every TCP peer is the client).
+    pub trusted_proxies: TrustedProxies,
     /// Browser origins (`https://example.com`) allowed to open a WebSocket; empty allows any.
     /// A request without an `Origin` header (not a browser) is always allowed. Default: empty.
     pub allowed_origins: Vec<String>,
@@ -71,6 +79,7 @@ impl Default for RealtimeConfig {
             max_connections: 10_000,
             max_connections_per_address: 256,
             allowed_origins: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
             handshake_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(45),
             write_timeout: Duration::from_secs(10),

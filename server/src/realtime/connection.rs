@@ -19,7 +19,7 @@ use super::shutdown::Shutdown;
 use super::transport::Transport;
 use super::{DisconnectReason, RealtimeConfig};
 use bytes::Bytes;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use petri_shared::engineio::{self, OpenPayload, PacketType};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -233,8 +233,12 @@ impl Connection {
         };
         let (ws, outbox) = (&mut self.ws, &self.outbox);
         let _ = timeout(self.write_timeout, async {
-            // tungstenite writes the close frame (or its reply to the peer's) into the outbox
+            // tungstenite writes the close frame into the outbox. When the peer closed first,
+            // `close` refuses to send (SendAfterClosing) and tungstenite's reply (the peer's
+            // code echoed, or 1002 for an invalid one, RFC 6455 7.4) waits in its buffer: only
+            // a flush writes it, else the peer would see a bare TCP close.
             let _ = ws.close(Some(frame)).await;
+            let _ = ws.flush().await;
             outbox.flush().await
         })
         .await;

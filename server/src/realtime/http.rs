@@ -7,12 +7,21 @@
 //! from hyper and runs the session: tokio-tungstenite reads it, emits write to it directly.
 //! Every refusal is counted in the service's [`ConnectionStats`].
 //!
+//! The per-address limit (`address_limit`), decided at accept for each TCP connection
+//! (`Standing`): a direct peer claims a place for its TCP connection; one over its limit is
+//! served as a probe connection that answers only the health checks (`/healthz` here, `/readyz`
+//! through the extra routes) and refuses anything else with 429, one request and then
+//! `Connection: close`, so a load balancer on a crowded address still sees the server alive. A
+//! trusted proxy ([`super::trusted_proxy`]) claims nothing at accept: each WebSocket upgrade
+//! claims its forwarded client's place, and one over the limit gets 429 (Socket.IO clients
+//! treat any non-101 answer as a failed attempt and retry with backoff).
+//!
 //! Shutdown: when the `shutdown` future completes, the listener stops accepting, every live
 //! connection is told to close (WebSocket close frame; idle HTTP keep-alive connections are shut
 //! down gracefully), and `serve` waits up to `shutdown_grace` for them to finish (a
 //! [`Shutdown`] whose in-flight tasks are the connections).
 
-use super::address_limit::{AddressLimit, AddressPermit};
+use super::address_limit::{AddressLimit, AddressPermit, ProbeLimit, ProbePermit};
 use super::handshake::{self, HandshakeError};
 use super::shutdown::Shutdown;
 use super::stats::{ConnectionPermit, ConnectionStats, RefusalReason};
@@ -45,6 +54,10 @@ pub type HttpResponse = Response<Full<Bytes>>;
 /// Extra routes, boxed: return `Some(response)` to handle a request, `None` to fall through
 /// (404). Checked after the Engine.IO path and `/healthz`.
 type Routes = Box<dyn Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync>;
+
+/// The readiness check a probe connection still passes to the extra routes (the application
+/// owns readiness; `/healthz`, liveness, is answered here). The Kubernetes names, which Petri uses.
+const READINESS_PATH: &str = "/readyz";
 
 /// No extra routes.
 pub fn no_routes(_: &Request<Incoming>) -> Option<HttpResponse> {
@@ -80,6 +93,7 @@ where
     let grace = service.config().shutdown_grace;
     let gateway = Arc::new(Gateway {
         addresses: AddressLimit::new(service.config().max_connections_per_address),
+        probes: Arc::default(),
         service,
         routes: Box::new(extra_routes),
         shutdown: Shutdown::new(),
@@ -104,15 +118,29 @@ struct Gateway {
     service: Arc<dyn EngineService>,
     routes: Routes,
     addresses: Arc<AddressLimit>,
+    /// Connections over their address's limit, answering health checks only.
+    probes: Arc<ProbeLimit>,
     /// Begins when `serve` stops accepting; every connection task is in flight on it.
     shutdown: Shutdown,
 }
 
 /// What an upgraded WebSocket holds for its whole life: its place under `max_connections` and
-/// its address's place (shared with the HTTP connection it came from, which it outlives).
+/// its client's place under the per-address limit (for a direct peer, shared with the HTTP
+/// connection it came from, which it outlives).
 struct SessionPermits {
     _connection: ConnectionPermit,
-    _address: Option<Arc<AddressPermit>>,
+    _address: Arc<AddressPermit>,
+}
+
+/// How one TCP connection stands under the per-address limit, decided at accept.
+#[derive(Clone)]
+enum Standing {
+    /// A direct peer under its limit, holding its place.
+    Counted(Arc<AddressPermit>),
+    /// A trusted proxy: no place of its own; each upgrade claims its forwarded client's.
+    Proxy,
+    /// A direct peer over its limit: health checks only, one request.
+    Probe { _place: Arc<ProbePermit> },
 }
 
 impl Gateway {
@@ -144,14 +172,33 @@ impl Gateway {
                     }
                 },
             };
-            let Some(address) = self.addresses.claim(peer.ip()) else {
-                tracing::debug!(%peer, "refused: too many connections from this address");
-                self.stats().refuse(RefusalReason::PerAddress);
+            let Some(standing) = self.standing(peer) else {
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            tokio::spawn(Arc::clone(self).serve_connection(stream, peer, address));
+            tokio::spawn(Arc::clone(self).serve_connection(stream, peer, standing));
         }
+    }
+
+    /// Where a new TCP connection from `peer` stands; `None`: close it (over the per-address
+    /// limit with every probe place taken). Going over the limit counts as a `per_address`
+    /// refusal either way: the connection is refused everything but health checks.
+    fn standing(&self, peer: SocketAddr) -> Option<Standing> {
+        if self.config().trusted_proxies.contains(peer.ip()) {
+            return Some(Standing::Proxy);
+        }
+        if let Some(place) = self.addresses.claim(peer.ip()) {
+            return Some(Standing::Counted(Arc::new(place)));
+        }
+        self.stats().refuse(RefusalReason::PerAddress);
+        let Some(probe) = self.probes.claim() else {
+            tracing::debug!(%peer, "refused: too many connections from this address");
+            return None;
+        };
+        tracing::debug!(%peer, "over the per-address limit: health checks only");
+        Some(Standing::Probe {
+            _place: Arc::new(probe),
+        })
     }
 
     /// Serves HTTP/1 on one TCP connection until it ends or shutdown asks it to.
@@ -159,19 +206,19 @@ impl Gateway {
         self: Arc<Self>,
         stream: TcpStream,
         peer: SocketAddr,
-        address: AddressPermit,
+        standing: Standing,
     ) {
         let _in_flight = self.shutdown.in_flight();
-        // shared with a WebSocket this connection upgrades to, which outlives it
-        let address = Arc::new(address);
+        let keep_alive = !matches!(standing, Standing::Probe { .. });
         let gateway = Arc::clone(&self);
-        let service = service_fn(move |mut req: Request<Incoming>| {
-            req.extensions_mut().insert(Arc::clone(&address));
-            let response = gateway.route(req, peer);
+        let service = service_fn(move |req: Request<Incoming>| {
+            let response = gateway.route(req, peer, &standing);
             async move { Ok::<_, Infallible>(response) }
         });
         let conn = http1::Builder::new()
             .timer(TokioTimer::new())
+            // a probe connection answers one request, then closes
+            .keep_alive(keep_alive)
             .header_read_timeout(self.config().handshake_timeout)
             // no request Petri serves needs more; hyper's own default is ~400 KB
             .max_buf_size(MAX_REQUEST_HEAD_BYTES)
@@ -190,11 +237,19 @@ impl Gateway {
         }
     }
 
-    fn route(&self, req: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+    fn route(&self, req: Request<Incoming>, peer: SocketAddr, standing: &Standing) -> HttpResponse {
+        if let Standing::Probe { .. } = standing {
+            return self.probe(&req);
+        }
         let path = req.uri().path();
         let engine_path = &self.config().path;
         if path == engine_path || path == engine_path.trim_end_matches('/') {
-            return self.engine(req, peer);
+            // the client: the peer itself, or whom a trusted proxy forwards
+            let client = self
+                .config()
+                .trusted_proxies
+                .client_address(peer, req.headers());
+            return self.engine(req, client, standing);
         }
         if path == "/healthz" {
             return text(StatusCode::OK, "ok");
@@ -205,25 +260,67 @@ impl Gateway {
         text(StatusCode::NOT_FOUND, "not found")
     }
 
+    /// A connection over its address's limit: `/healthz` and the readiness route answer,
+    /// anything else is 429; every answer closes the connection.
+    fn probe(&self, req: &Request<Incoming>) -> HttpResponse {
+        let mut resp = match req.uri().path() {
+            "/healthz" => text(StatusCode::OK, "ok"),
+            READINESS_PATH => {
+                (self.routes)(req).unwrap_or_else(|| text(StatusCode::NOT_FOUND, "not found"))
+            }
+            _ => too_many_from_this_address(),
+        };
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        resp
+    }
+
     /// The Engine.IO endpoint: check the handshake, admit, then upgrade.
-    fn engine(&self, req: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+    fn engine(
+        &self,
+        req: Request<Incoming>,
+        client: SocketAddr,
+        standing: &Standing,
+    ) -> HttpResponse {
         let accept = match handshake::check(&req, self.config()) {
             Ok(accept) => accept,
             Err(error) => {
-                tracing::debug!(%peer, %error, "refused");
+                tracing::debug!(%client, %error, "refused");
                 self.stats().refuse(error.reason());
                 return refusal(error);
             }
         };
-        let Some(permits) = self.admit(&req) else {
+        let Some(address) = self.address_place(standing, client) else {
+            return too_many_from_this_address();
+        };
+        let Some(permits) = self.admit(address) else {
             return text(StatusCode::SERVICE_UNAVAILABLE, "too many connections");
         };
-        self.spawn_session(req, peer, permits);
+        self.spawn_session(req, client, permits);
         switching_protocols(&accept)
     }
 
+    /// The WebSocket's place under the per-address limit: a direct peer's TCP connection
+    /// already holds one; behind a trusted proxy, the forwarded client claims one now (counted
+    /// as refused when there is none).
+    fn address_place(&self, standing: &Standing, client: SocketAddr) -> Option<Arc<AddressPermit>> {
+        match standing {
+            Standing::Counted(place) => Some(Arc::clone(place)),
+            Standing::Proxy => {
+                let place = self.addresses.claim(client.ip());
+                if place.is_none() {
+                    tracing::debug!(%client, "refused: too many connections from this address");
+                    self.stats().refuse(RefusalReason::PerAddress);
+                }
+                place.map(Arc::new)
+            }
+            // answered by `probe`, never upgraded
+            Standing::Probe { .. } => None,
+        }
+    }
+
     /// A place under `max_connections` (counted as refused when there is none).
-    fn admit(&self, req: &Request<Incoming>) -> Option<SessionPermits> {
+    fn admit(&self, address: Arc<AddressPermit>) -> Option<SessionPermits> {
         let max = self.config().max_connections;
         let Some(connection) = self.stats().admit(max) else {
             tracing::warn!(max, "connection refused: max_connections reached");
@@ -231,12 +328,12 @@ impl Gateway {
         };
         Some(SessionPermits {
             _connection: connection,
-            _address: req.extensions().get::<Arc<AddressPermit>>().cloned(),
+            _address: address,
         })
     }
 
     /// Completes the upgrade on a task of its own and runs the Engine.IO session there.
-    fn spawn_session(&self, req: Request<Incoming>, peer: SocketAddr, permits: SessionPermits) {
+    fn spawn_session(&self, req: Request<Incoming>, client: SocketAddr, permits: SessionPermits) {
         let service = self.service.clone();
         let shutdown = self.shutdown.clone();
         let in_flight = self.shutdown.in_flight();
@@ -262,7 +359,7 @@ impl Gateway {
                 return;
             };
             let socket = parts.io.into_inner();
-            connection::run(socket, parts.read_buf, service, Some(peer), shutdown).await;
+            connection::run(socket, parts.read_buf, service, Some(client), shutdown).await;
         });
     }
 }
@@ -283,6 +380,15 @@ pub fn response(
 /// A plain-text response.
 pub fn text(status: StatusCode, body: &'static str) -> HttpResponse {
     response(status, "text/plain; charset=utf-8", body)
+}
+
+/// The answer over the per-address limit (a probe connection's non-health request, or a
+/// forwarded client's upgrade).
+fn too_many_from_this_address() -> HttpResponse {
+    text(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too many connections from this address",
+    )
 }
 
 /// The answer to a refused handshake: the Engine.IO JSON error, or 403 for an origin.

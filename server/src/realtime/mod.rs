@@ -7,8 +7,9 @@
 //! Layers, bottom up (one concept per file):
 //! * [`config`]: every limit, with its default and reasoning;
 //! * [`http`]: the one HTTP entry point (hyper), with [`handshake`] (the Engine.IO checks),
-//!   `address_limit` (per-address cap), [`stats`] (open connections, refusals) and [`shutdown`]
-//!   (the graceful-stop signal, also used by the application);
+//!   `address_limit` (per-address cap), [`trusted_proxy`] and [`ip_range`] (the client behind
+//!   a reverse proxy), [`stats`] (open connections, refusals) and [`shutdown`] (the
+//!   graceful-stop signal, also used by the application);
 //! * [`engine`] + [`connection`] + `heartbeat`: an Engine.IO session over a WebSocket (open
 //!   packet, heartbeat, close);
 //! * [`outbox`] + [`wire`]: outgoing frames, made once per packet and written to the socket by
@@ -58,6 +59,7 @@ pub mod extensions;
 pub mod handshake;
 mod heartbeat;
 pub mod http;
+pub mod ip_range;
 pub mod namespace;
 pub mod outbox;
 pub mod packet;
@@ -68,6 +70,7 @@ pub mod shutdown;
 pub mod socket;
 pub mod stats;
 mod transport;
+pub mod trusted_proxy;
 pub mod wire;
 
 pub use ack::Ack;
@@ -76,6 +79,7 @@ pub use config::RealtimeConfig;
 pub use cork::Cork;
 pub use engine::{EngineConn, EngineService, EngineSession, ProtocolError};
 pub use error::{AckError, EmitError};
+pub use ip_range::{InvalidIpRange, IpRange};
 pub use namespace::{ConnectHandler, Middleware, Namespace};
 pub use packet::{EncodedPacket, PreparedPacket};
 pub use payload::Payload;
@@ -84,6 +88,7 @@ pub use room_name::RoomName;
 pub use shutdown::{InFlight, Shutdown};
 pub use socket::{Socket, SocketRef};
 pub use stats::{ConnectionStats, RefusalReason};
+pub use trusted_proxy::TrustedProxies;
 
 use parking_lot::RwLock;
 use std::collections::HashMap;

@@ -12,8 +12,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 pub enum RefusalReason {
     /// `max_connections` WebSocket sessions were already open (HTTP 503).
     MaxConnections,
-    /// The client's address already held `max_connections_per_address` TCP connections (closed
-    /// at once, before any HTTP).
+    /// The client's address already held `max_connections_per_address` places: a direct
+    /// peer's TCP connection over it (served health checks only, or closed at accept when every
+    /// probe place is taken), or a forwarded client's WebSocket upgrade behind a trusted proxy
+    /// (HTTP 429).
     PerAddress,
     /// The request to the Engine.IO path was not a valid WebSocket handshake (HTTP 400 with an
     /// Engine.IO error code).
