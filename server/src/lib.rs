@@ -2,6 +2,7 @@
 //! layer and game-room hosting.
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod headless;
 pub mod http;

@@ -1,0 +1,51 @@
+//! The two interfaces the integration implements, so the cluster module never imports rooms/ or
+//! realtime/ internals (and those modules can change without touching it).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::adapter::BroadcastMessage;
+use crate::cluster::records::{LocalSnapshot, RoomSummary};
+
+/// A boxed future: the traits are used as `Arc<dyn ..>`, so they cannot use `async fn`.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// A request to open a room, sent by another node (or by this one for itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRoom {
+    pub name: String,
+    /// The game mode as the rooms module spells it (e.g. `ffa`); the cluster carries it opaquely.
+    pub mode: String,
+    pub private: bool,
+}
+
+/// Why a node would not open a room, as text for the refusal the client sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{reason}")]
+pub struct CreateRefused {
+    pub reason: String,
+}
+
+/// The local rooms, as the cluster sees them.
+pub trait LocalRooms: Send + Sync + 'static {
+    /// The node's rooms and load now. Called once per heartbeat and after
+    /// [`crate::cluster::ClusterNode::refresh_now`]; must not block (read a snapshot the rooms
+    /// module keeps, or its status channels).
+    fn snapshot(&self) -> LocalSnapshot;
+
+    /// Opens a room as asked and returns its summary (the id clients will join).
+    fn create_room(&self, request: CreateRoom) -> BoxFuture<Result<RoomSummary, CreateRefused>>;
+}
+
+/// The local sockets, as the Socket.IO Redis adapter sees them.
+pub trait LocalBroadcast: Send + Sync + 'static {
+    /// Whether any local socket of namespace `nsp` is in `room`: lets a single-room broadcast be
+    /// dropped on its channel name, before decoding. Must be cheap (called per remote broadcast).
+    fn has_room(&self, nsp: &str, room: &str) -> bool;
+
+    /// Delivers a remote broadcast to the local sockets of `message.packet.nsp` that are in any of
+    /// `message.opts.rooms` (all when empty) and in none of `message.opts.except`.
+    fn deliver(&self, message: BroadcastMessage);
+}
