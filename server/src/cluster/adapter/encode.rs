@@ -19,96 +19,60 @@ fn json(value: &Value) -> Vec<u8> {
     serde_json::to_vec(&to_json(value)).unwrap_or_default()
 }
 
-/// Encodes a request as the Node adapter sends it (JSON, or msgpack for a broadcast with acks).
+/// Encodes a request as the Node adapter sends it: `{uid, requestId, type, ..fields}`, JSON
+/// except a broadcast with acks (msgpack).
 pub fn encode_request(request: &AdapterRequest) -> Vec<u8> {
-    let text = |s: &str| Value::from(s);
-    let uid_of = |uid: &Option<String>| uid.as_deref().map_or(Value::Nil, text);
-    let code = |t: RequestType| Value::from(t as u8);
+    let mut entries = Vec::with_capacity(6);
+    if let Some(uid) = request.uid() {
+        entries.push(("uid", Value::from(uid)));
+    }
+    if let Some(id) = request.request_id() {
+        entries.push(("requestId", Value::from(id)));
+    }
+    entries.push(("type", Value::from(request.kind() as u8)));
+    body_fields(request, &mut entries);
+    let value = map(entries);
     match request {
-        AdapterRequest::Sockets {
-            uid,
-            request_id,
-            rooms,
-        } => json(&map(vec![
-            ("uid", uid_of(uid)),
-            ("requestId", text(request_id)),
-            ("type", code(RequestType::Sockets)),
-            ("rooms", text_array(rooms)),
-        ])),
-        AdapterRequest::AllRooms { uid, request_id } => json(&map(vec![
-            ("uid", uid_of(uid)),
-            ("requestId", text(request_id)),
-            ("type", code(RequestType::AllRooms)),
-        ])),
+        AdapterRequest::Broadcast { .. } => encode_msgpack(&value),
+        _ => json(&value),
+    }
+}
+
+/// The fields after `type`, per request type.
+fn body_fields(request: &AdapterRequest, out: &mut Vec<(&'static str, Value)>) {
+    match request {
+        AdapterRequest::Sockets { rooms, .. } => out.push(("rooms", text_array(rooms))),
+        AdapterRequest::AllRooms { .. } => {}
         AdapterRequest::RemoteJoin {
-            uid,
-            selector,
-            rooms,
-        } => json(&map(vec![
-            ("uid", uid_of(uid)),
-            ("type", code(RequestType::RemoteJoin)),
-            ("opts", selector_value(selector)),
-            ("rooms", text_array(rooms)),
-        ])),
-        AdapterRequest::RemoteLeave {
-            uid,
-            selector,
-            rooms,
-        } => json(&map(vec![
-            ("uid", uid_of(uid)),
-            ("type", code(RequestType::RemoteLeave)),
-            ("opts", selector_value(selector)),
-            ("rooms", text_array(rooms)),
-        ])),
-        AdapterRequest::RemoteDisconnect {
-            uid,
-            selector,
-            close,
-        } => json(&map(vec![
-            ("uid", uid_of(uid)),
-            ("type", code(RequestType::RemoteDisconnect)),
-            ("opts", selector_value(selector)),
-            ("close", Value::from(*close)),
-        ])),
-        AdapterRequest::RemoteFetch {
-            uid,
-            request_id,
-            selector,
-        } => json(&map(vec![
-            ("uid", uid_of(uid)),
-            ("requestId", text(request_id)),
-            ("type", code(RequestType::RemoteFetch)),
-            ("opts", selector_value(selector)),
-        ])),
-        AdapterRequest::ServerSideEmit {
-            uid,
-            request_id,
-            data,
-        } => {
-            let mut entries = vec![
-                ("uid", uid_of(uid)),
-                ("type", code(RequestType::ServerSideEmit)),
-                ("data", Value::Array(data.clone())),
-            ];
-            if let Some(id) = request_id {
-                entries.push(("requestId", text(id)));
-            }
-            json(&map(entries))
+            selector, rooms, ..
         }
-        AdapterRequest::Broadcast {
-            uid,
-            request_id,
-            packet,
-            opts,
-        } => encode_msgpack(&map(vec![
-            ("uid", uid_of(uid)),
-            ("requestId", text(request_id)),
-            ("type", code(RequestType::Broadcast)),
-            ("packet", packet_value(packet)),
-            ("opts", opts_value(opts)),
-        ])),
-        AdapterRequest::Legacy { request_id, .. } => {
-            json(&map(vec![("requestId", text(request_id))]))
+        | AdapterRequest::RemoteLeave {
+            selector, rooms, ..
+        } => {
+            out.push(("opts", selector_value(selector)));
+            out.push(("rooms", text_array(rooms)));
+        }
+        AdapterRequest::RemoteDisconnect {
+            selector, close, ..
+        } => {
+            out.push(("opts", selector_value(selector)));
+            out.push(("close", Value::from(*close)));
+        }
+        AdapterRequest::RemoteFetch { selector, .. } => {
+            out.push(("opts", selector_value(selector)))
+        }
+        AdapterRequest::ServerSideEmit { data, .. } => {
+            out.push(("data", Value::Array(data.clone())))
+        }
+        AdapterRequest::Broadcast { packet, opts, .. } => {
+            out.push(("packet", packet_value(packet)));
+            out.push(("opts", opts_value(opts)));
+        }
+        AdapterRequest::Legacy { sid, room, .. } => {
+            out.push(("sid", Value::from(sid.as_str())));
+            if let Some(room) = room {
+                out.push(("room", Value::from(room.as_str())));
+            }
         }
     }
 }

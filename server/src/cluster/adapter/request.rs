@@ -106,6 +106,53 @@ pub enum AdapterRequest {
     },
 }
 
+impl AdapterRequest {
+    /// The request's type code.
+    pub fn kind(&self) -> RequestType {
+        match self {
+            Self::Sockets { .. } => RequestType::Sockets,
+            Self::AllRooms { .. } => RequestType::AllRooms,
+            Self::RemoteJoin { .. } => RequestType::RemoteJoin,
+            Self::RemoteLeave { .. } => RequestType::RemoteLeave,
+            Self::RemoteDisconnect { .. } => RequestType::RemoteDisconnect,
+            Self::RemoteFetch { .. } => RequestType::RemoteFetch,
+            Self::ServerSideEmit { .. } => RequestType::ServerSideEmit,
+            Self::Broadcast { .. } => RequestType::Broadcast,
+            Self::Legacy { kind, .. } => *kind,
+        }
+    }
+
+    /// The requesting adapter's id, when the sender gave one.
+    pub fn uid(&self) -> Option<&str> {
+        match self {
+            Self::Sockets { uid, .. }
+            | Self::AllRooms { uid, .. }
+            | Self::RemoteJoin { uid, .. }
+            | Self::RemoteLeave { uid, .. }
+            | Self::RemoteDisconnect { uid, .. }
+            | Self::RemoteFetch { uid, .. }
+            | Self::ServerSideEmit { uid, .. }
+            | Self::Broadcast { uid, .. } => uid.as_deref(),
+            Self::Legacy { .. } => None,
+        }
+    }
+
+    /// The id the answer must carry; `None` for requests that get no answer.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Sockets { request_id, .. }
+            | Self::AllRooms { request_id, .. }
+            | Self::RemoteFetch { request_id, .. }
+            | Self::Broadcast { request_id, .. }
+            | Self::Legacy { request_id, .. } => Some(request_id),
+            Self::ServerSideEmit { request_id, .. } => request_id.as_deref(),
+            Self::RemoteJoin { .. } | Self::RemoteLeave { .. } | Self::RemoteDisconnect { .. } => {
+                None
+            }
+        }
+    }
+}
+
 /// Decodes a request read from Redis (untrusted). Response types (8, 9) are refused here: they
 /// belong on the response channel.
 pub fn decode_request(bytes: &[u8], max_bytes: usize) -> Result<AdapterRequest, AdapterError> {
