@@ -163,3 +163,76 @@ async fn broadcasts_cross_nodes_filtered_by_room_before_decoding() {
     assert!(eventually(WAIT, || async { sockets_b.delivered.lock().len() == 3 }).await);
     assert_eq!(sockets_b.delivered.lock()[2].uid, "Ab3dE6");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_style_requests_are_answered_on_the_shared_response_channel() {
+    use futures_util::StreamExt;
+    let redis = RedisServer::start();
+    let sockets = Arc::new(TestSockets {
+        rooms: vec!["lobby".into()],
+        ..TestSockets::default()
+    });
+    let binding = Some(AdapterBinding {
+        namespaces: vec!["/".into()],
+        local: sockets.clone(),
+    });
+    let a = ClusterNode::start(
+        config(&redis, "rq", "a", 8001),
+        TestRooms::new("a"),
+        binding,
+    )
+    .expect("a");
+    assert!(eventually(WAIT, || async { a.stats().connected() }).await);
+    let client = redis::Client::open(redis.url()).expect("url");
+    let mut responses = client.get_async_pubsub().await.expect("pubsub");
+    responses
+        .subscribe("socket.io-response#/#")
+        .await
+        .expect("subscribe");
+    let mut raw = redis.raw().await;
+    // Exactly what a Node server's `io.of("/").adapter.allRooms()` publishes.
+    let request = br#"{"uid":"Ab3dE6","requestId":"q77","type":1}"#;
+    let receivers: i64 = redis::cmd("PUBLISH")
+        .arg("socket.io-request#/#")
+        .arg(&request[..])
+        .query_async(&mut raw)
+        .await
+        .expect("publish");
+    assert_eq!(receivers, 1, "the Petri node is a counted subscriber");
+    let mut stream = responses.on_message();
+    let answer = tokio::time::timeout(WAIT, stream.next())
+        .await
+        .expect("in time")
+        .expect("message");
+    let answer: serde_json::Value =
+        serde_json::from_slice(answer.get_payload_bytes()).expect("json");
+    assert_eq!(
+        answer,
+        serde_json::json!({"requestId": "q77", "rooms": ["lobby"]})
+    );
+    // Its own requests (uid = node id) are not handed to the local sockets.
+    let own = format!(
+        r#"{{"uid":"{}","requestId":"q78","type":1}}"#,
+        a.adapter_uid()
+    );
+    let _: i64 = redis::cmd("PUBLISH")
+        .arg("socket.io-request#/#")
+        .arg(own)
+        .query_async(&mut raw)
+        .await
+        .expect("publish");
+    let _: i64 = redis::cmd("PUBLISH")
+        .arg("socket.io-request#/#")
+        .arg(&b"{\"type\":99}"[..])
+        .query_async(&mut raw)
+        .await
+        .expect("publish");
+    let stats = a.stats();
+    assert!(
+        eventually(WAIT, || async {
+            ClusterStats::get(&stats.malformed_dropped) == 1
+        })
+        .await
+    );
+    assert_eq!(sockets.requests.lock().len(), 1);
+}

@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
-use crate::cluster::adapter::{ChannelKind, decode_broadcast};
+use crate::cluster::adapter::{AdapterChannels, ChannelKind, decode_broadcast, decode_request};
 use crate::cluster::records::{RoomsChanged, decode_bounded, encode};
+use crate::cluster::replier::AdapterReplier;
 use crate::cluster::rpc::{RpcBody, RpcReply, RpcRequest, RpcResult};
 use crate::cluster::shared::Shared;
 use crate::cluster::stats::ClusterStats;
@@ -137,11 +138,36 @@ impl Dispatcher {
                         Err(error) => self.malformed(channel, &error),
                     }
                 }
-                // Requests and responses are decoded and answered by the integration (see
-                // docs/CLUSTER.md, "What the integration does"); the codec is in adapter/request.rs.
-                ChannelKind::Request | ChannelKind::Response => {}
+                ChannelKind::Request => self.on_adapter_request(channels, payload),
+                // Answers to requests this node sent: collecting them (NUMSUB counting) belongs
+                // to the integration's requester; see docs/CLUSTER.md.
+                ChannelKind::Response => {}
             }
             return;
         }
+    }
+
+    /// A Node-adapter request: decoded, self-filtered by uid, handed to the local sockets with a
+    /// replier when an answer is expected.
+    fn on_adapter_request(&self, channels: &AdapterChannels, payload: &[u8]) {
+        let shared = &self.0;
+        let Some(adapter) = &shared.adapter else {
+            return;
+        };
+        let request = match decode_request(payload, shared.config.max_message_bytes) {
+            Ok(request) => request,
+            Err(error) => return self.malformed(channels.request(), &error),
+        };
+        if request.uid() == Some(shared.config.node_id.as_str()) {
+            return;
+        }
+        let reply = request.request_id().map(|id| {
+            AdapterReplier::new(
+                shared.conn.clone(),
+                channels.response().to_owned(),
+                id.to_owned(),
+            )
+        });
+        adapter.local.request(channels.namespace(), request, reply);
     }
 }

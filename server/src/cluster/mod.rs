@@ -18,6 +18,7 @@ mod keys;
 mod node;
 mod records;
 mod redact;
+mod replier;
 mod rpc;
 mod seams;
 mod shared;
@@ -38,6 +39,7 @@ pub use records::{
     ListedRoom, LocalSnapshot, NodeLoad, NodeRecord, RoomChange, RoomSummary, RoomsChanged,
 };
 pub use redact::RedisUrl;
+pub use replier::AdapterReplier;
 pub use rpc::{MAX_PENDING, RpcBody, RpcReply, RpcRequest, RpcResult};
 pub use seams::{BoxFuture, CreateRefused, CreateRoom, LocalBroadcast, LocalRooms};
 pub use stats::ClusterStats;

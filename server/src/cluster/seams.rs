@@ -6,8 +6,9 @@ use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::adapter::BroadcastMessage;
+use crate::cluster::adapter::{AdapterRequest, BroadcastMessage};
 use crate::cluster::records::{LocalSnapshot, RoomSummary};
+use crate::cluster::replier::AdapterReplier;
 
 /// A boxed future: the traits are used as `Arc<dyn ..>`, so they cannot use `async fn`.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -48,4 +49,10 @@ pub trait LocalBroadcast: Send + Sync + 'static {
     /// Delivers a remote broadcast to the local sockets of `message.packet.nsp` that are in any of
     /// `message.opts.rooms` (all when empty) and in none of `message.opts.except`.
     fn deliver(&self, message: BroadcastMessage);
+
+    /// A request from another server of namespace `nsp` (never one of this node's own). `reply`
+    /// is set when the request expects an answer (it carries the request id); answer every such
+    /// request, even with an empty list or a zero client count, or Node requesters time out.
+    /// Must not block: spawn for anything that waits (acks).
+    fn request(&self, nsp: &str, request: AdapterRequest, reply: Option<AdapterReplier>);
 }

@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use petri_server::cluster::adapter::BroadcastMessage;
+use petri_server::cluster::adapter::{AdapterRequest, BroadcastMessage};
 use petri_server::cluster::{
-    BoxFuture, ClusterConfig, CreateRefused, CreateRoom, LocalBroadcast, LocalRooms, LocalSnapshot,
-    NodeId, NodeLoad, RedisUrl, RoomSummary,
+    AdapterReplier, BoxFuture, ClusterConfig, CreateRefused, CreateRoom, LocalBroadcast,
+    LocalRooms, LocalSnapshot, NodeId, NodeLoad, RedisUrl, RoomSummary,
 };
 
 /// Upper bound of any single wait in these tests.
@@ -204,6 +204,7 @@ impl LocalRooms for TestRooms {
 pub struct TestSockets {
     pub rooms: Vec<String>,
     pub delivered: Mutex<Vec<BroadcastMessage>>,
+    pub requests: Mutex<Vec<AdapterRequest>>,
 }
 
 impl LocalBroadcast for TestSockets {
@@ -213,6 +214,23 @@ impl LocalBroadcast for TestSockets {
 
     fn deliver(&self, message: BroadcastMessage) {
         self.delivered.lock().push(message);
+    }
+
+    /// Answers ALL_ROOMS with its rooms and a broadcast-with-ack with a zero client count, as the
+    /// integration will; records every request.
+    fn request(&self, _nsp: &str, request: AdapterRequest, reply: Option<AdapterReplier>) {
+        let rooms = self.rooms.clone();
+        let kind = request.clone();
+        self.requests.lock().push(request);
+        if let Some(reply) = reply {
+            tokio::spawn(async move {
+                let _ = match kind {
+                    AdapterRequest::AllRooms { .. } => reply.all_rooms(&rooms).await,
+                    AdapterRequest::Broadcast { .. } => reply.client_count(0).await,
+                    _ => Ok(()),
+                };
+            });
+        }
     }
 }
 

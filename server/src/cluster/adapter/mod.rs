@@ -22,7 +22,7 @@ pub use encode::{
     encode_server_side_emit_ack, encode_sockets_response,
 };
 pub use request::{AdapterRequest, RequestType, RoomSelector, decode_request};
-pub use value::{MAX_DEPTH, decode_json_or_msgpack, decode_msgpack, encode_msgpack};
+pub use value::{MAX_DEPTH, decode_json_or_msgpack, decode_msgpack, encode_msgpack, to_json};
 
 /// Why bytes from an adapter channel were refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
