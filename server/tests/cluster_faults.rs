@@ -98,9 +98,8 @@ async fn malformed_and_oversized_messages_are_counted_and_dropped() {
     // Still fully working: a valid request and a valid notice go through.
     let me = a.nodes().await.expect("nodes").pop().expect("a itself");
     let create = CreateRoom {
-        name: "after".into(),
-        mode: "ffa".into(),
-        private: false,
+        name: Some("after".into()),
+        ..CreateRoom::default()
     };
     assert!(a.create_room_on(&me, create).await.is_ok());
     a.publish_rooms_changed("a1", RoomChange::Closed)

@@ -13,9 +13,9 @@ use petri_server::cluster::{
 
 fn create(name: &str) -> CreateRoom {
     CreateRoom {
-        name: name.to_owned(),
-        mode: "ffa".to_owned(),
-        private: false,
+        name: Some(name.to_owned()),
+        private: true,
+        ..CreateRoom::default()
     }
 }
 
@@ -60,12 +60,13 @@ async fn create_on_another_node_then_refusals_absence_and_timeout() {
         .await
         .expect("created on b");
     assert_eq!(
-        (
-            created.node.as_str(),
-            created.url.as_str(),
-            created.room.name.as_str()
-        ),
-        ("b", "http://127.0.0.1:8002", "duel")
+        (created.node.as_str(), created.url.as_str()),
+        ("b", "http://127.0.0.1:8002")
+    );
+    let created = created.created;
+    assert_eq!(
+        (created.room.name.as_str(), created.code.as_deref()),
+        ("duel", Some("s3cret"))
     );
     assert_eq!(rooms_b.rooms.lock().len(), 1, "b opened the room itself");
     let listed = eventually(WAIT, || async {

@@ -82,9 +82,9 @@ impl Dispatcher {
                     RpcBody::CreateRoom(create) => shared.local.create_room(create).await,
                 };
                 match outcome {
-                    Ok(room) => {
+                    Ok(created) => {
                         shared.refresh.notify_one();
-                        RpcResult::Created { room }
+                        RpcResult::Created { created }
                     }
                     Err(refused) => RpcResult::Refused {
                         reason: refused.reason,

@@ -36,7 +36,8 @@ pub use error::{ClusterError, ConfigError};
 pub use keys::Keys;
 pub use node::{AdapterBinding, ClusterNode};
 pub use records::{
-    ListedRoom, LocalSnapshot, NodeLoad, NodeRecord, RoomChange, RoomSummary, RoomsChanged,
+    ListedRoom, LocalSnapshot, NodeLoad, NodeRecord, PlacedRoom, RoomChange, RoomCreated,
+    RoomSummary, RoomsChanged,
 };
 pub use redact::RedisUrl;
 pub use replier::AdapterReplier;

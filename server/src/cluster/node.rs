@@ -18,14 +18,16 @@ use crate::cluster::config::{ClusterConfig, NodeId};
 use crate::cluster::directory::Directory;
 use crate::cluster::dispatch::Dispatcher;
 use crate::cluster::error::ClusterError;
+use crate::cluster::heartbeat;
 use crate::cluster::keys::Keys;
-use crate::cluster::records::{ListedRoom, NodeRecord, RoomChange, RoomsChanged, encode};
+use crate::cluster::records::{
+    ListedRoom, NodeRecord, PlacedRoom, RoomChange, RoomCreated, RoomsChanged, encode,
+};
 use crate::cluster::rpc::{Pending, RpcBody, RpcReply, RpcRequest, RpcResult};
 use crate::cluster::seams::{CreateRoom, LocalBroadcast, LocalRooms};
 use crate::cluster::shared::{AdapterLink, MAX_SERVING, Shared};
 use crate::cluster::stats::ClusterStats;
 use crate::cluster::subscriber::{self, SubscriberTimings, Subscriptions};
-use crate::cluster::{heartbeat, records::RoomSummary};
 
 /// How many rooms-changed notices a slow lobby receiver may lag behind before it skips some
 /// (it then re-reads the listing anyway).
@@ -163,14 +165,14 @@ impl ClusterNode {
         &self,
         node: &NodeRecord,
         request: CreateRoom,
-    ) -> Result<ListedRoom, ClusterError> {
-        let listed = |room: RoomSummary| ListedRoom {
-            room,
+    ) -> Result<PlacedRoom, ClusterError> {
+        let placed = |created: RoomCreated| PlacedRoom {
+            created,
             node: node.id.clone(),
             url: node.url.clone(),
         };
         if node.id == self.shared.config.node_id {
-            let room = self
+            let created = self
                 .shared
                 .local
                 .create_room(request)
@@ -180,11 +182,11 @@ impl ClusterNode {
                     reason: refused.reason,
                 })?;
             self.refresh_now();
-            return Ok(listed(room));
+            return Ok(placed(created));
         }
         let reply = self.request(&node.id, RpcBody::CreateRoom(request)).await?;
         match reply.result {
-            RpcResult::Created { room } => Ok(listed(room)),
+            RpcResult::Created { created } => Ok(placed(created)),
             RpcResult::Refused { reason } => Err(ClusterError::Refused {
                 node: node.id.clone(),
                 reason,

@@ -10,20 +10,13 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use crate::cluster::config::NodeId;
 use crate::cluster::error::ClusterError;
 
-/// One room as the cluster lists it. The rooms module builds it from its own summary; the cluster
-/// never sees the private code (a private room is findable by id, the owner checks the code).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomSummary {
-    pub id: String,
-    pub name: String,
-    pub mode: String,
-    pub players: u32,
-    pub bots: u32,
-    pub spectators: u32,
-    pub capacity: u32,
-    /// Private rooms are registered (so joins by id route) but never listed.
-    pub private: bool,
-}
+/// What `create`/`quickplay` answer: the shared wire type, carried back from the node that opened
+/// the room (with the private code, for the creator only).
+pub use petri_shared::game::RoomCreated;
+/// One room as the cluster lists it: the lobby's own wire type, so a listing from the directory
+/// is what a local listing is. The private code is not part of it (a private room is findable by
+/// id; its owner checks the code on join). Private rooms are registered but never listed.
+pub use petri_shared::game::RoomSummary;
 
 /// A node's load, used to pick where new rooms go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -44,7 +37,7 @@ pub struct NodeRecord {
 }
 
 /// A public room of some node, with the URL of that node (what `GET /api/rooms` shows).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListedRoom {
     #[serde(flatten)]
     pub room: RoomSummary,
@@ -53,10 +46,18 @@ pub struct ListedRoom {
 }
 
 /// What the local node reports at each heartbeat (the integration's rooms module builds it).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LocalSnapshot {
     pub load: NodeLoad,
     pub rooms: Vec<RoomSummary>,
+}
+
+/// A room opened on some node at this node's request, with where to reach it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedRoom {
+    pub created: RoomCreated,
+    pub node: NodeId,
+    pub url: String,
 }
 
 /// Why a public room appears in a `rooms-changed` notice.

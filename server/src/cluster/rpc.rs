@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::cluster::config::NodeId;
-use crate::cluster::records::RoomSummary;
+use crate::cluster::records::RoomCreated;
 use crate::cluster::seams::CreateRoom;
 
 /// A request as it travels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RpcRequest {
     pub id: u64,
     pub from: NodeId,
@@ -27,14 +27,14 @@ pub struct RpcRequest {
 }
 
 /// What can be asked of another node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum RpcBody {
     CreateRoom(CreateRoom),
 }
 
 /// An answer as it travels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RpcReply {
     pub id: u64,
     pub from: NodeId,
@@ -42,10 +42,10 @@ pub struct RpcReply {
 }
 
 /// The outcome of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum RpcResult {
-    Created { room: RoomSummary },
+    Created { created: RoomCreated },
     Refused { reason: String },
 }
 

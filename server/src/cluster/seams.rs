@@ -7,20 +7,15 @@ use std::pin::Pin;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::adapter::{AdapterRequest, BroadcastMessage};
-use crate::cluster::records::{LocalSnapshot, RoomSummary};
+use crate::cluster::records::{LocalSnapshot, RoomCreated};
 use crate::cluster::replier::AdapterReplier;
 
 /// A boxed future: the traits are used as `Arc<dyn ..>`, so they cannot use `async fn`.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// A request to open a room, sent by another node (or by this one for itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreateRoom {
-    pub name: String,
-    /// The game mode as the rooms module spells it (e.g. `ffa`); the cluster carries it opaquely.
-    pub mode: String,
-    pub private: bool,
-}
+/// A request to open a room: the lobby's own `create` message, forwarded verbatim to the node
+/// that will host the room, so it is handled there exactly as a local create.
+pub use petri_shared::game::CreateRoom;
 
 /// Why a node would not open a room, as text for the refusal the client sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -36,8 +31,8 @@ pub trait LocalRooms: Send + Sync + 'static {
     /// module keeps, or its status channels).
     fn snapshot(&self) -> LocalSnapshot;
 
-    /// Opens a room as asked and returns its summary (the id clients will join).
-    fn create_room(&self, request: CreateRoom) -> BoxFuture<Result<RoomSummary, CreateRefused>>;
+    /// Opens a room as asked and returns the lobby's answer (summary, and code if private).
+    fn create_room(&self, request: CreateRoom) -> BoxFuture<Result<RoomCreated, CreateRefused>>;
 }
 
 /// The local sockets, as the Socket.IO Redis adapter sees them.

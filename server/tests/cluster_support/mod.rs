@@ -15,7 +15,7 @@ use parking_lot::Mutex;
 use petri_server::cluster::adapter::{AdapterRequest, BroadcastMessage};
 use petri_server::cluster::{
     AdapterReplier, BoxFuture, ClusterConfig, CreateRefused, CreateRoom, LocalBroadcast,
-    LocalRooms, LocalSnapshot, NodeId, NodeLoad, RedisUrl, RoomSummary,
+    LocalRooms, LocalSnapshot, NodeId, NodeLoad, RedisUrl, RoomCreated, RoomSummary,
 };
 
 /// Upper bound of any single wait in these tests.
@@ -180,22 +180,29 @@ impl LocalRooms for TestRooms {
         }
     }
 
-    fn create_room(&self, request: CreateRoom) -> BoxFuture<Result<RoomSummary, CreateRefused>> {
+    fn create_room(&self, request: CreateRoom) -> BoxFuture<Result<RoomCreated, CreateRefused>> {
         if self.stalled {
             return Box::pin(std::future::pending());
         }
-        if request.name.is_empty() {
+        let Some(name) = request.name.filter(|n| !n.is_empty()) else {
             return Box::pin(async {
                 Err(CreateRefused {
                     reason: "a room needs a name".into(),
                 })
             });
-        }
+        };
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let mut room = summary(&format!("{}-new{n}", self.node), request.private);
-        room.name = request.name;
+        room.name = name;
         self.rooms.lock().push(room.clone());
-        Box::pin(async move { Ok(room) })
+        let code = request.private.then(|| "s3cret".to_owned());
+        Box::pin(async move {
+            Ok(RoomCreated {
+                ok: true,
+                room,
+                code,
+            })
+        })
     }
 }
 
