@@ -165,7 +165,7 @@ async fn broadcasts_cross_nodes_filtered_by_room_before_decoding() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn node_style_requests_are_answered_on_the_shared_response_channel() {
+async fn node_style_requests_are_answered_on_the_requesters_own_channel() {
     use futures_util::StreamExt;
     let redis = RedisServer::start();
     let sockets = Arc::new(TestSockets {
@@ -186,7 +186,7 @@ async fn node_style_requests_are_answered_on_the_shared_response_channel() {
     let client = redis::Client::open(redis.url()).expect("url");
     let mut responses = client.get_async_pubsub().await.expect("pubsub");
     responses
-        .subscribe("socket.io-response#/#")
+        .subscribe("socket.io-response#/#Ab3dE6#")
         .await
         .expect("subscribe");
     let mut raw = redis.raw().await;
@@ -235,4 +235,84 @@ async fn node_style_requests_are_answered_on_the_shared_response_channel() {
         .await
     );
     assert_eq!(sockets.requests.lock().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_gathers_answers_from_every_counted_server_or_reports_partial() {
+    let redis = RedisServer::start();
+    let bind = |rooms: &[&str]| {
+        let local = Arc::new(TestSockets {
+            rooms: rooms.iter().map(|r| r.to_string()).collect(),
+            ..TestSockets::default()
+        });
+        Some(AdapterBinding {
+            namespaces: vec!["/".into()],
+            local,
+        })
+    };
+    let a = ClusterNode::start(
+        config(&redis, "ga", "a", 8001),
+        TestRooms::new("a"),
+        bind(&[]),
+    )
+    .expect("a");
+    let _b = ClusterNode::start(
+        config(&redis, "ga", "b", 8002),
+        TestRooms::new("b"),
+        bind(&["lobby", "sid1"]),
+    )
+    .expect("b");
+    let subscribers = || async {
+        let counts: Vec<(String, i64)> = redis::cmd("PUBSUB")
+            .arg("NUMSUB")
+            .arg("socket.io-request#/#")
+            .query_async(&mut redis.raw().await)
+            .await
+            .unwrap_or_default();
+        counts.first().map_or(0, |c| c.1)
+    };
+    assert!(eventually(WAIT, || async { subscribers().await == 2 }).await);
+    let one_each = |answers: &[petri_server::cluster::adapter::AdapterResponse], servers: usize| {
+        answers.len() >= servers
+    };
+    let all_rooms = AdapterRequest::AllRooms {
+        uid: Some(a.adapter_uid().to_owned()),
+        request_id: a.new_request_id(),
+    };
+    let gathered = a
+        .gather("/", &all_rooms, WAIT, one_each)
+        .await
+        .expect("gather");
+    assert!(gathered.complete);
+    assert_eq!(gathered.expected, 1);
+    assert_eq!(
+        gathered.responses[0].rooms(),
+        Some(vec!["lobby".to_owned(), "sid1".to_owned()])
+    );
+
+    // A subscriber that never answers (as a mixed-version Node server may not): counted, so the
+    // call ends at its timeout with what it got and says it is incomplete.
+    let client = redis::Client::open(redis.url()).expect("url");
+    let mut silent = client.get_async_pubsub().await.expect("pubsub");
+    silent
+        .subscribe("socket.io-request#/#")
+        .await
+        .expect("subscribe");
+    let all_rooms = AdapterRequest::AllRooms {
+        uid: Some(a.adapter_uid().to_owned()),
+        request_id: a.new_request_id(),
+    };
+    let partial = a
+        .gather(
+            "/",
+            &all_rooms,
+            std::time::Duration::from_millis(300),
+            one_each,
+        )
+        .await
+        .expect("gather");
+    assert_eq!(
+        (partial.expected, partial.responses.len(), partial.complete),
+        (2, 1, false)
+    );
 }

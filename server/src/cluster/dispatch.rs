@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use crate::cluster::adapter::{AdapterChannels, ChannelKind, decode_broadcast, decode_request};
+use crate::cluster::adapter::{
+    AdapterChannels, ChannelKind, decode_broadcast, decode_request, decode_response,
+};
 use crate::cluster::records::{RoomsChanged, decode_bounded, encode};
 use crate::cluster::replier::AdapterReplier;
 use crate::cluster::rpc::{RpcBody, RpcReply, RpcRequest, RpcResult};
@@ -139,9 +141,13 @@ impl Dispatcher {
                     }
                 }
                 ChannelKind::Request => self.on_adapter_request(channels, payload),
-                // Answers to requests this node sent: collecting them (NUMSUB counting) belongs
-                // to the integration's requester; see docs/CLUSTER.md.
-                ChannelKind::Response => {}
+                ChannelKind::Response => {
+                    match decode_response(payload, shared.config.max_message_bytes) {
+                        // Answers to other servers' requests also arrive on the shared channel.
+                        Ok(response) => drop(shared.calls.deliver(response)),
+                        Err(error) => self.malformed(channel, &error),
+                    }
+                }
             }
             return;
         }
@@ -161,13 +167,15 @@ impl Dispatcher {
         if request.uid() == Some(shared.config.node_id.as_str()) {
             return;
         }
-        let reply = request.request_id().map(|id| {
-            AdapterReplier::new(
-                shared.conn.clone(),
-                channels.response().to_owned(),
-                id.to_owned(),
-            )
-        });
+        // Answer on the requester's own channel when it named itself: every Node adapter always
+        // subscribes to it, and the other servers are spared decoding an answer not for them.
+        let channel = match request.uid() {
+            Some(uid) => channels.response_to(uid),
+            None => channels.response().to_owned(),
+        };
+        let reply = request
+            .request_id()
+            .map(|id| AdapterReplier::new(shared.conn.clone(), channel, id.to_owned()));
         adapter.local.request(channels.namespace(), request, reply);
     }
 }

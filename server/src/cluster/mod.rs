@@ -9,6 +9,7 @@
 
 pub mod adapter;
 mod backoff;
+mod calls;
 mod config;
 mod directory;
 mod dispatch;
@@ -26,6 +27,7 @@ mod stats;
 mod subscriber;
 
 pub use backoff::Backoff;
+pub use calls::{CALL_BACKLOG, Gathered};
 pub use config::{
     ClusterConfig, DEFAULT_ADAPTER_KEY, DEFAULT_EXPIRY, DEFAULT_HEARTBEAT, DEFAULT_KEY_PREFIX,
     DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RECONNECT_MAX, DEFAULT_RECONNECT_MIN,

@@ -7,13 +7,19 @@
 //! SIGKILL does, which is how the tests simulate a crash.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::{Notify, Semaphore, broadcast, watch};
 use tokio::task::JoinHandle;
 
-use crate::cluster::adapter::{AdapterChannels, BroadcastMessage, encode_broadcast};
+use crate::cluster::adapter::{
+    AdapterChannels, AdapterRequest, AdapterResponse, BroadcastMessage, encode_broadcast,
+    encode_request,
+};
+use crate::cluster::calls::{Gathered, PendingCalls};
 use crate::cluster::config::{ClusterConfig, NodeId};
 use crate::cluster::directory::Directory;
 use crate::cluster::dispatch::Dispatcher;
@@ -87,6 +93,8 @@ impl ClusterNode {
             local,
             adapter,
             pending: Pending::default(),
+            calls: PendingCalls::default(),
+            next_call: AtomicU64::new(0),
             refresh: Notify::new(),
             rooms_changed: broadcast::channel(NOTICE_BACKLOG).0,
             registered_rooms: Mutex::new(Vec::new()),
@@ -289,6 +297,70 @@ impl ClusterNode {
             .arg(payload)
             .query_async::<i64>(&mut self.conn())
             .await?)
+    }
+
+    /// A fresh request id for an adapter request this node sends.
+    pub fn new_request_id(&self) -> String {
+        let n = self.shared.next_call.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{n}", self.shared.config.node_id)
+    }
+
+    /// Sends an adapter request (built with this node's [`Self::adapter_uid`] and a
+    /// [`Self::new_request_id`]) to every server of `nsp` and gathers answers until `done` says
+    /// enough (given the answers so far and the number of remote servers counted) or `within`
+    /// passes. For list requests `done` is "one answer per server"; for a broadcast with acks it is
+    /// "every server's count, and as many acks as the counts add up to".
+    pub async fn gather(
+        &self,
+        nsp: &str,
+        request: &AdapterRequest,
+        within: Duration,
+        mut done: impl FnMut(&[AdapterResponse], usize) -> bool,
+    ) -> Result<Gathered, ClusterError> {
+        let shared = &self.shared;
+        let channels = AdapterChannels::new(&shared.config.adapter_key, nsp, self.adapter_uid());
+        let Some(id) = request.request_id() else {
+            self.publish_raw(channels.request(), encode_request(request))
+                .await?;
+            return Ok(Gathered {
+                responses: Vec::new(),
+                expected: 0,
+                complete: true,
+            });
+        };
+        let Some(mut answers) = shared.calls.open(id) else {
+            return Err(ClusterError::Refused {
+                node: shared.config.node_id.clone(),
+                reason: "too many adapter calls in flight".to_owned(),
+            });
+        };
+        let outcome = async {
+            let counts: Vec<(String, usize)> = redis::cmd("PUBSUB")
+                .arg("NUMSUB")
+                .arg(channels.request())
+                .query_async(&mut self.conn())
+                .await?;
+            let expected = counts.first().map_or(0, |(_, n)| n.saturating_sub(1));
+            self.publish_raw(channels.request(), encode_request(request))
+                .await?;
+            let mut gathered = Gathered {
+                responses: Vec::new(),
+                expected,
+                complete: false,
+            };
+            let deadline = tokio::time::Instant::now() + within;
+            while !done(&gathered.responses, expected) {
+                match tokio::time::timeout_at(deadline, answers.recv()).await {
+                    Ok(Some(response)) => gathered.responses.push(response),
+                    Ok(None) | Err(_) => return Ok(gathered),
+                }
+            }
+            gathered.complete = true;
+            Ok(gathered)
+        }
+        .await;
+        shared.calls.close(id);
+        outcome
     }
 
     /// The adapter id this node uses in broadcasts and requests (its node id).

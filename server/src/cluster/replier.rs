@@ -17,9 +17,9 @@ use crate::cluster::error::ClusterError;
 #[derive(Clone)]
 pub struct AdapterReplier {
     conn: ConnectionManager,
-    /// The shared response channel of the namespace (`socket.io-response#/#`), where the Node
-    /// adapter answers unless `publishOnSpecificResponseChannel` is set; Node requesters listen to
-    /// both, so the shared one always works.
+    /// The requester's own response channel (`socket.io-response#/#<uid>#`; what the Node adapter
+    /// uses with `publishOnSpecificResponseChannel`), or the shared one when the request carried
+    /// no uid. Node requesters always listen to both.
     channel: String,
     request_id: String,
 }

@@ -8,6 +8,7 @@ use redis::aio::ConnectionManager;
 use tokio::sync::{Notify, Semaphore, broadcast};
 
 use crate::cluster::adapter::AdapterChannels;
+use crate::cluster::calls::PendingCalls;
 use crate::cluster::config::ClusterConfig;
 use crate::cluster::directory::Directory;
 use crate::cluster::keys::Keys;
@@ -36,6 +37,10 @@ pub struct Shared {
     pub local: Arc<dyn LocalRooms>,
     pub adapter: Option<AdapterLink>,
     pub pending: Pending,
+    /// Node-adapter calls this node waits on (its own fetchSockets and the like).
+    pub calls: PendingCalls,
+    /// Numbers this node's adapter request ids.
+    pub next_call: std::sync::atomic::AtomicU64,
     /// Wakes the heartbeat for an immediate refresh (room opened/closed, Redis back).
     pub refresh: Notify,
     pub rooms_changed: broadcast::Sender<RoomsChanged>,

@@ -11,6 +11,7 @@ mod broadcast;
 mod channels;
 mod encode;
 mod request;
+mod response;
 mod value;
 
 pub use broadcast::{
@@ -22,6 +23,7 @@ pub use encode::{
     encode_server_side_emit_ack, encode_sockets_response,
 };
 pub use request::{AdapterRequest, RequestType, RoomSelector, decode_request};
+pub use response::{AdapterResponse, decode_response};
 pub use value::{MAX_DEPTH, decode_json_or_msgpack, decode_msgpack, encode_msgpack, to_json};
 
 /// Why bytes from an adapter channel were refused.
