@@ -5,14 +5,12 @@
 
 mod cluster_support;
 
-use std::sync::Arc;
-
 use cluster_support::{RedisServer, TestRooms, TestSockets, WAIT, config, eventually};
 use petri_server::cluster::adapter::{
     AdapterRequest, BroadcastFlags, BroadcastMessage, BroadcastOpts, SioPacket, decode_broadcast,
     decode_request, encode_broadcast, encode_broadcast_ack, encode_request,
 };
-use petri_server::cluster::{AdapterBinding, ClusterNode, ClusterStats};
+use petri_server::cluster::{ClusterNode, ClusterStats};
 use rmpv::Value;
 
 const MAX: usize = 1 << 20;
@@ -94,27 +92,18 @@ fn message(uid: &str, rooms: &[&str]) -> BroadcastMessage {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broadcasts_cross_nodes_filtered_by_room_before_decoding() {
     let redis = RedisServer::start();
-    let sockets_a = Arc::new(TestSockets::default());
-    let sockets_b = Arc::new(TestSockets {
-        rooms: vec!["lobby".into()],
-        ..TestSockets::default()
-    });
-    let bind = |local: Arc<TestSockets>| {
-        Some(AdapterBinding {
-            namespaces: vec!["/".into()],
-            local,
-        })
-    };
+    let sockets_a = TestSockets::in_rooms(&[]);
+    let sockets_b = TestSockets::in_rooms(&["lobby"]);
     let a = ClusterNode::start(
         config(&redis, "ad", "a", 8001),
         TestRooms::new("a"),
-        bind(sockets_a.clone()),
+        sockets_a.on_root(),
     )
     .expect("a");
     let b = ClusterNode::start(
         config(&redis, "ad", "b", 8002),
         TestRooms::new("b"),
-        bind(sockets_b.clone()),
+        sockets_b.on_root(),
     )
     .expect("b");
     assert!(
@@ -168,18 +157,11 @@ async fn broadcasts_cross_nodes_filtered_by_room_before_decoding() {
 async fn node_style_requests_are_answered_on_the_requesters_own_channel() {
     use futures_util::StreamExt;
     let redis = RedisServer::start();
-    let sockets = Arc::new(TestSockets {
-        rooms: vec!["lobby".into()],
-        ..TestSockets::default()
-    });
-    let binding = Some(AdapterBinding {
-        namespaces: vec!["/".into()],
-        local: sockets.clone(),
-    });
+    let sockets = TestSockets::in_rooms(&["lobby"]);
     let a = ClusterNode::start(
         config(&redis, "rq", "a", 8001),
         TestRooms::new("a"),
-        binding,
+        sockets.on_root(),
     )
     .expect("a");
     assert!(eventually(WAIT, || async { a.stats().connected() }).await);
@@ -240,26 +222,16 @@ async fn node_style_requests_are_answered_on_the_requesters_own_channel() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_gathers_answers_from_every_counted_server_or_reports_partial() {
     let redis = RedisServer::start();
-    let bind = |rooms: &[&str]| {
-        let local = Arc::new(TestSockets {
-            rooms: rooms.iter().map(|r| r.to_string()).collect(),
-            ..TestSockets::default()
-        });
-        Some(AdapterBinding {
-            namespaces: vec!["/".into()],
-            local,
-        })
-    };
     let a = ClusterNode::start(
         config(&redis, "ga", "a", 8001),
         TestRooms::new("a"),
-        bind(&[]),
+        TestSockets::in_rooms(&[]).on_root(),
     )
     .expect("a");
     let _b = ClusterNode::start(
         config(&redis, "ga", "b", 8002),
         TestRooms::new("b"),
-        bind(&["lobby", "sid1"]),
+        TestSockets::in_rooms(&["lobby", "sid1"]).on_root(),
     )
     .expect("b");
     let subscribers = || async {

@@ -7,8 +7,7 @@ mod cluster_support;
 use std::time::Duration;
 
 use cluster_support::{RedisServer, TestRooms, TestSockets, WAIT, config, eventually};
-use petri_server::cluster::{AdapterBinding, ClusterNode, ClusterStats, CreateRoom, RoomChange};
-use std::sync::Arc;
+use petri_server::cluster::{ClusterNode, ClusterStats, CreateRoom, RoomChange};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_restart_the_node_registers_again_within_five_seconds() {
@@ -43,18 +42,11 @@ async fn redis_restart_the_node_registers_again_within_five_seconds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_oversized_messages_are_counted_and_dropped() {
     let redis = RedisServer::start();
-    let sockets = Arc::new(TestSockets {
-        rooms: vec!["r1".into()],
-        ..TestSockets::default()
-    });
+    let sockets = TestSockets::in_rooms(&["r1"]);
     let mut cfg = config(&redis, "f2", "a", 8001);
     cfg.max_message_bytes = 4096;
-    let binding = AdapterBinding {
-        namespaces: vec!["/".into()],
-        local: sockets.clone(),
-    };
     let rooms = TestRooms::new("a");
-    let a = ClusterNode::start(cfg, rooms.clone(), Some(binding)).expect("a");
+    let a = ClusterNode::start(cfg, rooms.clone(), sockets.on_root()).expect("a");
     let mut notices = a.subscribe_rooms_changed();
     assert!(eventually(WAIT, || async { a.stats().connected() }).await);
 

@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use petri_server::cluster::adapter::{AdapterRequest, BroadcastMessage};
 use petri_server::cluster::{
-    AdapterReplier, BoxFuture, ClusterConfig, CreateRefused, CreateRoom, LocalBroadcast,
-    LocalRooms, LocalSnapshot, NodeId, NodeLoad, RedisUrl, RoomCreated, RoomSummary,
+    AdapterBinding, AdapterReplier, BoxFuture, ClusterConfig, CreateRefused, CreateRoom,
+    LocalBroadcast, LocalRooms, LocalSnapshot, NodeId, NodeLoad, RedisUrl, RoomCreated,
+    RoomSummary,
 };
 
 /// Upper bound of any single wait in these tests.
@@ -212,6 +213,24 @@ pub struct TestSockets {
     pub rooms: Vec<String>,
     pub delivered: Mutex<Vec<BroadcastMessage>>,
     pub requests: Mutex<Vec<AdapterRequest>>,
+}
+
+impl TestSockets {
+    /// Sockets of namespace `/` in the given rooms.
+    pub fn in_rooms(rooms: &[&str]) -> Arc<Self> {
+        Arc::new(Self {
+            rooms: rooms.iter().map(|r| r.to_string()).collect(),
+            ..Self::default()
+        })
+    }
+
+    /// The adapter binding that relays namespace `/` to these sockets.
+    pub fn on_root(self: &Arc<Self>) -> Option<AdapterBinding> {
+        Some(AdapterBinding {
+            namespaces: vec!["/".into()],
+            local: Arc::clone(self) as Arc<dyn LocalBroadcast>,
+        })
+    }
 }
 
 impl LocalBroadcast for TestSockets {
