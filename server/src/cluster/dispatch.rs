@@ -76,12 +76,28 @@ impl Dispatcher {
             Ok(request) => request,
             Err(error) => return self.malformed(&shared.rpc_channel, &error),
         };
-        let permit = Arc::clone(&shared.serving).try_acquire_owned().ok();
+        // Past MAX_SERVING the request is shed without an answer (the requester times out): a
+        // flood must not turn into as many tasks publishing refusals.
+        let Ok(serving) = Arc::clone(&shared.serving).try_acquire_owned() else {
+            ClusterStats::bump(&shared.stats.requests_shed);
+            return tracing::debug!("cluster request shed: too many in service");
+        };
         let shared = Arc::clone(shared);
         tokio::spawn(async move {
-            let result = if let Some(_serving) = permit {
+            let result = {
+                let _serving = serving;
+                // Bounded so a create that never finishes cannot hold a serving slot forever; by
+                // then the requester has long given up (it waits `request_timeout`).
+                let within = shared.config.request_timeout * 2;
                 let outcome = match request.body {
-                    RpcBody::CreateRoom(create) => shared.local.create_room(create).await,
+                    RpcBody::CreateRoom(create) => {
+                        tokio::time::timeout(within, shared.local.create_room(create)).await
+                    }
+                };
+                let Ok(outcome) = outcome else {
+                    return tracing::warn!(
+                        "a cross-node create did not finish in time; not answered"
+                    );
                 };
                 match outcome {
                     Ok(created) => {
@@ -91,10 +107,6 @@ impl Dispatcher {
                     Err(refused) => RpcResult::Refused {
                         reason: refused.reason,
                     },
-                }
-            } else {
-                RpcResult::Refused {
-                    reason: "the node is busy".to_owned(),
                 }
             };
             let reply = RpcReply {

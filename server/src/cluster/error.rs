@@ -24,6 +24,9 @@ pub enum ClusterError {
     /// A record or reply read from Redis was not what this version writes.
     #[error("malformed {what} from Redis: {detail}")]
     Malformed { what: &'static str, detail: String },
+    /// The cluster settings do not work together.
+    #[error("invalid cluster config: {0}")]
+    Config(#[from] ConfigError),
     /// The node is shutting down and no longer sends requests.
     #[error("the cluster node is shutting down")]
     ShuttingDown,

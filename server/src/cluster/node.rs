@@ -60,10 +60,7 @@ impl ClusterNode {
         local: Arc<dyn LocalRooms>,
         adapter: Option<AdapterBinding>,
     ) -> Result<Self, ClusterError> {
-        config.validate().map_err(|e| ClusterError::Malformed {
-            what: "cluster config",
-            detail: e.to_string(),
-        })?;
+        config.validate()?;
         let client = redis::Client::open(config.redis_url.expose())?;
         let manager_config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.request_timeout))

@@ -3,7 +3,8 @@
 //! Why a wrapper and not a `String`: the URL is printed at start-up, in every reconnect warning and
 //! in `--help`-style config dumps. `Display` and `Debug` both print `redis://user:***@host:port/db`,
 //! so `tracing::warn!(redis = %url, ..)` is safe by construction; only [`RedisUrl::expose`], called
-//! once when the client is opened, hands out the secret.
+//! once when the client is opened, hands out the secret. redis-rs also reads a password from the
+//! query of `unix://` URLs (`?pass=`), so query values named `pass` or `password` are redacted too.
 
 use std::fmt;
 
@@ -35,12 +36,15 @@ impl RedisUrl {
         };
         let authority_start = scheme_end + 3;
         let rest = &url[authority_start..];
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        // The last '@' ends the userinfo: a password may itself contain '@'.
-        let Some(at) = authority.rfind('@') else {
-            return f.write_str(url);
+        // The userinfo ends at the last '@' before any query or fragment: a password may contain
+        // '@' or an unescaped '/', and Redis URLs have no '@' in their path.
+        let head_end = rest.find(['?', '#']).unwrap_or(rest.len());
+        let Some(at) = rest[..head_end].rfind('@') else {
+            f.write_str(&url[..authority_start + head_end])?;
+            return write_query_redacted(f, &rest[head_end..]);
         };
+        let host_end = at + rest[at..head_end].find('/').unwrap_or(head_end - at);
+        let (authority, authority_end) = (&rest[..host_end], host_end);
         let userinfo = &authority[..at];
         f.write_str(&url[..authority_start])?;
         match userinfo.find(':') {
@@ -52,8 +56,30 @@ impl RedisUrl {
             None => f.write_str(REDACTED)?,
         }
         f.write_str(&authority[at..])?;
-        f.write_str(&rest[authority_end..])
+        write_query_redacted(f, &rest[authority_end..])
     }
+}
+
+/// Writes a URL's path and query with the values of `pass` / `password` parameters redacted.
+fn write_query_redacted(f: &mut fmt::Formatter<'_>, tail: &str) -> fmt::Result {
+    let Some(q) = tail.find('?') else {
+        return f.write_str(tail);
+    };
+    f.write_str(&tail[..=q])?;
+    for (i, pair) in tail[q + 1..].split('&').enumerate() {
+        if i > 0 {
+            f.write_str("&")?;
+        }
+        match pair.split_once('=') {
+            Some((key, _))
+                if key.eq_ignore_ascii_case("pass") || key.eq_ignore_ascii_case("password") =>
+            {
+                write!(f, "{key}={REDACTED}")?;
+            }
+            _ => f.write_str(pair)?,
+        }
+    }
+    Ok(())
 }
 
 impl fmt::Display for RedisUrl {
@@ -96,11 +122,24 @@ mod tests {
             "rediss://u:***@h:1/0?x=1"
         );
         assert!(!shown("rediss://u:p@ss@h:1").contains("p@ss"));
+        assert_eq!(shown("redis://:pa/ss@h:1/0"), "redis://:***@h:1/0");
     }
 
     #[test]
     fn urls_without_secrets_print_unchanged_and_garbage_prints_nothing() {
         assert_eq!(shown("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(
+            shown("redis://h:1/0?protocol=resp3"),
+            "redis://h:1/0?protocol=resp3"
+        );
+        assert_eq!(
+            shown("unix:///run/redis.sock?db=1&pass=hunter2&user=petri"),
+            "unix:///run/redis.sock?db=1&pass=***&user=petri"
+        );
+        assert_eq!(
+            shown("redis://u:p@h:1/0?password=x"),
+            "redis://u:***@h:1/0?password=***"
+        );
         assert_eq!(shown("not a url with pw"), "<unparsed redis url>");
     }
 }

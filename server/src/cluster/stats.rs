@@ -22,6 +22,8 @@ pub struct ClusterStats {
     pub skipped_before_decode: AtomicU64,
     /// Adapter broadcasts decoded and handed to the local sockets.
     pub broadcasts_delivered: AtomicU64,
+    /// Incoming cross-node requests dropped because `MAX_SERVING` were already being served.
+    pub requests_shed: AtomicU64,
     /// Cross-node requests that got no answer in time.
     pub request_timeouts: AtomicU64,
 }
