@@ -29,18 +29,25 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
-    /// Starts Redis on a free port and waits until it answers PING.
+    /// Starts Redis on a free port and waits until it answers PING. The port is free when picked
+    /// but another test could take it first; a Redis that could not bind exits, and then another
+    /// port is tried (at most 5), so a test never talks to another test's Redis.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let mut server = Self { child: None, port };
-        server.spawn();
-        server
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .expect("a free port");
+            let mut server = Self { child: None, port };
+            if server.spawn() {
+                return server;
+            }
+        }
+        panic!("redis-server did not start on any of 5 free ports");
     }
 
-    fn spawn(&mut self) {
+    /// Spawns Redis on `self.port`; true once it answers and is still our child.
+    fn spawn(&mut self) -> bool {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
@@ -51,27 +58,53 @@ impl RedisServer {
         self.child = Some(child);
         let deadline = Instant::now() + WAIT;
         for _ in 0..400 {
-            if self.pings() || Instant::now() > deadline {
+            if !self.alive() {
+                self.child = None;
+                return false;
+            }
+            if self.answers_as_our_child() {
+                return true;
+            }
+            if Instant::now() > deadline {
                 break;
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        assert!(
-            self.pings(),
-            "redis-server did not start on port {}",
-            self.port
-        );
+        false
     }
 
-    fn pings(&self) -> bool {
+    fn alive(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
+    /// True when the Redis on our port is our child process (`INFO server` names its pid), so a
+    /// test never mistakes another test's Redis for its own.
+    fn answers_as_our_child(&self) -> bool {
+        let Some(pid) = self.child.as_ref().map(Child::id) else {
+            return false;
+        };
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
         };
         let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-        let mut reply = [0u8; 7];
-        stream.write_all(b"PING\r\n").is_ok()
-            && stream.read_exact(&mut reply).is_ok()
-            && &reply == b"+PONG\r\n"
+        if stream.write_all(b"INFO server\r\n").is_err() {
+            return false;
+        }
+        let needle = format!("process_id:{pid}\r\n");
+        let mut reply = Vec::with_capacity(4096);
+        let mut chunk = [0u8; 1024];
+        for _ in 0..16 {
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => reply.extend_from_slice(&chunk[..n]),
+            }
+            if String::from_utf8_lossy(&reply).contains(&needle) {
+                return true;
+            }
+        }
+        false
     }
 
     pub fn url(&self) -> String {
@@ -89,7 +122,11 @@ impl RedisServer {
     /// Starts Redis again, empty, on the same port.
     pub fn restart(&mut self) {
         self.stop();
-        self.spawn();
+        assert!(
+            self.spawn(),
+            "redis-server did not restart on port {}",
+            self.port
+        );
     }
 
     /// A plain async connection for publishing raw bytes in tests.
