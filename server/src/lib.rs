@@ -2,6 +2,7 @@
 //! hosting.
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod headless;
 pub mod metrics;
