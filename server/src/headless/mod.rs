@@ -8,6 +8,7 @@ pub mod lineup;
 pub mod progress;
 pub mod report;
 pub mod runner;
+pub mod timing;
 
 pub use lineup::{Lineup, LineupError, parse_seeds};
 pub use report::{MatchReport, SeedResult, StrategySummary};

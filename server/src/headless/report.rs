@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::runner::MatchSettings;
+use super::timing::TickDurations;
 use crate::sim::{Arena, PlayerView, Strategy};
 
 /// How fast the simulation ran.
@@ -23,27 +24,18 @@ pub struct TickTiming {
 }
 
 impl TickTiming {
-    pub fn from_durations(durations: &mut [Duration], wall: Duration, tick_rate: u32) -> Self {
-        durations.sort_unstable();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let at = |q: f64| {
-            if durations.is_empty() {
-                0.0
-            } else {
-                ms(durations[((durations.len() - 1) as f64 * q).round() as usize])
-            }
-        };
+    pub fn from_durations(durations: &TickDurations, wall: Duration, tick_rate: u32) -> Self {
         let wall_seconds = wall.as_secs_f64().max(1e-9);
-        let ticks = durations.len() as u64;
+        let ticks = durations.len();
         let ticks_per_second = ticks as f64 / wall_seconds;
         Self {
             ticks,
             wall_seconds,
             ticks_per_second,
             speedup: ticks_per_second / f64::from(tick_rate),
-            median_ms: at(0.5),
-            p99_ms: at(0.99),
-            max_ms: durations.last().map_or(0.0, |&d| ms(d)),
+            median_ms: durations.quantile_ms(0.5),
+            p99_ms: durations.quantile_ms(0.99),
+            max_ms: durations.max().as_secs_f64() * 1000.0,
         }
     }
 }

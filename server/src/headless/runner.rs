@@ -5,6 +5,7 @@ use std::time::Instant;
 use super::lineup::Lineup;
 use super::progress::Progress;
 use super::report::{MassSeries, SeedResult, TickTiming};
+use super::timing::TickDurations;
 use crate::sim::{Arena, SimConfig};
 
 /// Everything that defines a match except the seed.
@@ -60,14 +61,14 @@ pub fn run_seed(
     show_progress: bool,
 ) -> Result<SeedResult, crate::sim::ConfigError> {
     let mut arena = build_arena(settings, seed)?;
-    let mut durations = Vec::with_capacity(settings.ticks as usize);
+    let mut durations = TickDurations::default();
     let mut history = MassSeries::default();
     let mut progress = Progress::new(format!("seed {seed}"), settings.ticks, show_progress);
     let started = Instant::now();
     for _ in 0..settings.ticks {
         let t0 = Instant::now();
         arena.step();
-        durations.push(t0.elapsed());
+        durations.record(t0.elapsed());
         if settings.history_every > 0 && arena.tick().is_multiple_of(settings.history_every) {
             history.record(&mut arena);
         }
@@ -75,6 +76,6 @@ pub fn run_seed(
     }
     let wall = started.elapsed();
     progress.finish();
-    let timing = TickTiming::from_durations(&mut durations, wall, settings.config.tick_rate);
+    let timing = TickTiming::from_durations(&durations, wall, settings.config.tick_rate);
     Ok(SeedResult::collect(seed, &mut arena, timing, history))
 }
