@@ -92,6 +92,11 @@ impl Namespace {
         self.adapter.len(room)
     }
 
+    /// Number of rooms with at least one socket (a room is forgotten with its last member).
+    pub fn room_count(&self) -> usize {
+        self.adapter.room_count()
+    }
+
     /// Targets the sockets in `room` (chain `.to()` for several rooms).
     pub fn to(self: &Arc<Self>, room: impl Into<Room>) -> BroadcastOperator {
         BroadcastOperator::new(self.clone()).to(room)

@@ -46,6 +46,23 @@ struct Person {
     disconnected_tick: Option<u64>,
 }
 
+/// The size of every collection a room keeps per player or per client. Each is bounded by the
+/// players and clients present now: `leave`, `disconnected` + the reconnect window, and
+/// `balance_bots` shrink them (issue 17); tests compare them before and after churn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollectionSizes {
+    pub clients: usize,
+    pub people: usize,
+    pub tokens: usize,
+    pub bots: usize,
+    /// Rebuilt from the leaderboard: the living players at its last refresh.
+    pub ranks: usize,
+    /// Players in the arena, people and bots.
+    pub arena_players: usize,
+    /// The most players any client's view still knows by name.
+    pub max_known_players: usize,
+}
+
 /// What a tick did, for the runner and its metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TickOutcome {
@@ -118,6 +135,21 @@ impl Room {
 
     pub fn status(&self) -> Arc<RoomStatus> {
         Arc::clone(&self.status)
+    }
+
+    pub fn collection_sizes(&mut self) -> CollectionSizes {
+        CollectionSizes {
+            clients: self.clients.len(),
+            people: self.people.len(),
+            tokens: self.tokens.len(),
+            bots: self.bots.len(),
+            ranks: self.ranks.len(),
+            arena_players: self.arena.players().len(),
+            max_known_players: (self.clients.values())
+                .map(|c| c.view.sent().players.len())
+                .max()
+                .unwrap_or(0),
+        }
     }
 
     /// The arena, for tests and tools.

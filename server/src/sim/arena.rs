@@ -97,16 +97,9 @@ impl Arena {
     }
 
     /// Runs one fixed step of the simulation.
-    ///
-    /// Then clears the world's change trackers, as a bevy `App` does after every update: a
-    /// standalone `World` records every despawned entity's removed components until
-    /// `clear_trackers` runs (bevy_ecs 0.20, `RemovedComponentMessages`), and nothing here reads
-    /// them. Without it a 100-bot match held 10 MB of removal records after 40,000 ticks and
-    /// grew in a straight line with the food eaten (issue 17); with it the buffers keep the
-    /// last two steps only.
     pub fn step(&mut self) {
         self.schedule.run(&mut self.world);
-        self.world.clear_trackers();
+        schedule::finish_step(&mut self.world);
     }
 
     pub fn tick(&self) -> u64 {
