@@ -22,6 +22,7 @@ bind = "127.0.0.1:$PORT"
 [network]
 max_connections_per_address = 10000
 [main_room]
+capacity = $((BOTS + 10))
 bots = $([ "$MODE" = churn ] && echo 20 || echo 0)
 [limits]
 max_capacity = 2000
