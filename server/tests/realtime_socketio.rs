@@ -374,3 +374,45 @@ async fn full_send_queue_drops_volatile_and_closes_on_reliable() {
     assert_eq!(socket.emit("r", json!(2)), Err(EmitError::Disconnected));
     server.shutdown().await;
 }
+
+/// Clients that connect, join rooms and go (closing politely or just dropping the TCP
+/// connection) leave nothing in the namespace or its rooms (issue 17).
+#[tokio::test]
+async fn clients_that_connect_join_and_go_leave_no_sockets_or_rooms_behind() {
+    let (server, _ev) = start_default().await;
+    let ns = server.io.of("/").expect("the default namespace");
+    let (before_sockets, before_rooms) = (ns.len(), ns.room_count());
+    for round in 0..3 {
+        let mut clients = Vec::new();
+        for n in 0..20 {
+            let (mut c, _) = Client::connected(server.addr, "/").await;
+            c.send(format!(r#"42["join","room-{round}-{}"]"#, n % 4))
+                .await;
+            clients.push(c);
+        }
+        for _ in 0..200 {
+            if (0..4).all(|r| ns.room_len(&format!("room-{round}-{r}")) == 5) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(ns.room_count(), before_rooms + 4, "round {round}: joined");
+        for (n, mut c) in clients.into_iter().enumerate() {
+            if n % 2 == 0 {
+                let _ = c.ws.close(None).await;
+            }
+        }
+        for _ in 0..500 {
+            if ns.len() == before_sockets && ns.room_count() == before_rooms {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            (ns.len(), ns.room_count()),
+            (before_sockets, before_rooms),
+            "round {round}: every socket and room is gone"
+        );
+    }
+    server.shutdown().await;
+}

@@ -343,3 +343,80 @@ fn a_player_who_dies_is_told_who_ate_it() {
     assert_eq!(payload["killer"], "eater");
     assert_eq!(payload["killer_id"], b.0);
 }
+
+#[test]
+fn players_who_join_play_die_and_leave_leave_nothing_behind() {
+    let mut s = settings(64, 8);
+    s.sim.border_width = 1500.0;
+    s.sim.border_height = 1500.0;
+    let limits = HostLimits {
+        reconnect_window_secs: 0.5,
+        ..HostLimits::default()
+    };
+    let mut room = Room::new("r1".into(), s, limits, 7).expect("valid room");
+    // a spectator that stays all along: its view learns every player it sees
+    let (_watcher, watching) = join(
+        &mut room,
+        1,
+        JoinRequest {
+            spectate: true,
+            ..player("watcher")
+        },
+    );
+    watching.expect("spectates");
+    for _ in 0..30 {
+        room.tick();
+    }
+    let before = room.collection_sizes();
+    let mut most_known = 0;
+    let mut client = 100;
+    for round in 0..3 {
+        let first = client;
+        for n in 0..20 {
+            join(&mut room, client, player(&format!("p{round}-{n}")))
+                .1
+                .expect("joins");
+            client += 1;
+        }
+        for t in 0..120_u64 {
+            for c in first..client {
+                let angle = (c + t) as f64;
+                room.handle(RoomCommand::Target {
+                    client: c,
+                    x: 750.0 + 700.0 * angle.cos(),
+                    y: 750.0 + 700.0 * angle.sin(),
+                });
+                if t % 40 == 0 {
+                    room.handle(RoomCommand::Respawn { client: c });
+                }
+            }
+            room.tick();
+        }
+        most_known = most_known.max(room.collection_sizes().max_known_players);
+        for c in first..client {
+            let command = if c % 2 == 0 {
+                RoomCommand::Leave { client: c }
+            } else {
+                RoomCommand::Disconnected { client: c }
+            };
+            room.handle(command);
+        }
+    }
+    // past the reconnect window, a leaderboard refresh and the views' forgetting
+    for _ in 0..150 {
+        room.tick();
+    }
+    let after = room.collection_sizes();
+    assert!(
+        most_known > before.arena_players,
+        "the watcher saw the people ({most_known} known)"
+    );
+    assert_eq!(
+        (after.clients, after.people, after.tokens, after.bots),
+        (before.clients, before.people, before.tokens, before.bots),
+        "{before:?} -> {after:?}"
+    );
+    assert_eq!(after.arena_players, before.arena_players);
+    assert!(after.ranks <= after.arena_players, "{after:?}");
+    assert!(after.max_known_players <= after.arena_players, "{after:?}");
+}

@@ -10,6 +10,7 @@ pub mod progress;
 pub mod report;
 pub mod runner;
 pub mod settings;
+pub mod timing;
 
 pub use lineup::{Lineup, LineupError, parse_seeds};
 pub use pool::{MatchError, run_matches};

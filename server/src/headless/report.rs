@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::settings::MatchSettings;
+use super::timing::TickDurations;
 use crate::sim::{Arena, PlayerView, Strategy};
-use crate::stats::quantile;
 
 /// How fast the simulation ran.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -24,20 +24,18 @@ pub struct TickTiming {
 }
 
 impl TickTiming {
-    pub fn from_durations(durations: &mut [Duration], wall: Duration, tick_rate: u32) -> Self {
-        durations.sort_unstable();
-        let ms: Vec<f64> = durations.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    pub fn from_durations(durations: &TickDurations, wall: Duration, tick_rate: u32) -> Self {
         let wall_seconds = wall.as_secs_f64().max(1e-9);
-        let ticks = durations.len() as u64;
+        let ticks = durations.len();
         let ticks_per_second = ticks as f64 / wall_seconds;
         Self {
             ticks,
             wall_seconds,
             ticks_per_second,
             speedup: ticks_per_second / f64::from(tick_rate),
-            median_ms: quantile(&ms, 0.5),
-            p99_ms: quantile(&ms, 0.99),
-            max_ms: ms.last().copied().unwrap_or(0.0),
+            median_ms: durations.quantile_ms(0.5),
+            p99_ms: durations.quantile_ms(0.99),
+            max_ms: durations.max().as_secs_f64() * 1000.0,
         }
     }
 }

@@ -7,6 +7,7 @@ use super::report::{MassSeries, SeedResult, TickTiming};
 use super::settings::MatchSettings;
 use crate::sim::Arena;
 use crate::sim::bots::bot_identity;
+use super::timing::TickDurations;
 
 /// Builds the arena for a match: the bots in lineup order, named and coloured as a room names
 /// its bots (`bot_identity`, serials counted from 1 over the whole lineup).
@@ -30,14 +31,14 @@ pub fn run_seed(
     show_progress: bool,
 ) -> Result<SeedResult, crate::sim::ConfigError> {
     let mut arena = build_arena(settings, seed)?;
-    let mut durations = Vec::with_capacity(settings.ticks as usize);
+    let mut durations = TickDurations::default();
     let mut history = MassSeries::default();
     let mut progress = Progress::new(format!("seed {seed}"), settings.ticks, show_progress);
     let started = Instant::now();
     for _ in 0..settings.ticks {
         let t0 = Instant::now();
         arena.step();
-        durations.push(t0.elapsed());
+        durations.record(t0.elapsed());
         if settings.history_every > 0 && arena.tick().is_multiple_of(settings.history_every) {
             history.record(&mut arena);
         }
@@ -45,6 +46,6 @@ pub fn run_seed(
     }
     let wall = started.elapsed();
     progress.finish();
-    let timing = TickTiming::from_durations(&mut durations, wall, settings.config.tick_rate);
+    let timing = TickTiming::from_durations(&durations, wall, settings.config.tick_rate);
     Ok(SeedResult::collect(seed, &mut arena, timing, history))
 }

@@ -63,4 +63,9 @@ impl Adapter {
     pub(crate) fn len(&self, room: &str) -> usize {
         self.rooms.read().get(room).map_or(0, HashMap::len)
     }
+
+    /// Number of rooms with members.
+    pub(crate) fn room_count(&self) -> usize {
+        self.rooms.read().len()
+    }
 }

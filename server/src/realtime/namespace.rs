@@ -92,6 +92,11 @@ impl Namespace {
         self.adapter.len(room)
     }
 
+    /// Number of rooms with at least one socket (a room is forgotten with its last member).
+    pub fn room_count(&self) -> usize {
+        self.adapter.room_count()
+    }
+
     /// Encodes `event` once for this namespace; send it with
     /// [`Socket::emit_prepared`](super::Socket::emit_prepared) to any subset of its sockets.
     pub fn prepare(

@@ -51,6 +51,11 @@ impl Publisher {
         }
     }
 
+    /// Players with a rank (the living, at the leaderboard's last refresh).
+    pub fn ranked(&self) -> usize {
+        self.ranks.len()
+    }
+
     /// The clients whose link turned out closed during the last `send_frames`.
     pub fn closed(&mut self) -> std::vec::Drain<'_, ClientId> {
         self.closed.drain(..)

@@ -18,7 +18,7 @@ use super::command::{ClientId, JoinReply, RoomCommand};
 use super::identity::{clean_name, parse_color};
 use super::link::ClientLink;
 use super::publish::{self, Publisher, TickOutcome};
-use super::roster::{Admission, Client, Roster, RosterSizes};
+use super::roster::{Admission, Client, Roster};
 use super::settings::{HostLimits, RoomSettings};
 use super::status::{Reject, RoomStatus};
 use super::view::{ClientView, Watching};
@@ -27,6 +27,23 @@ use crate::sim::{Arena, ConfigError, PlayerId};
 
 /// Coordinates beyond this are not a mistake but an attack or a bug: refused, not clamped.
 const ABSURD_COORDINATE: f64 = 1.0e7;
+
+/// The size of every collection a room keeps per player or per client. Each is bounded by the
+/// players and clients present now: leaving, dropping (then the reconnect window) and the bot
+/// fill shrink them (issue 17); tests compare them before and after churn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollectionSizes {
+    pub clients: usize,
+    pub people: usize,
+    pub tokens: usize,
+    pub bots: usize,
+    /// Rebuilt from the leaderboard: the living players at its last refresh.
+    pub ranks: usize,
+    /// Players in the arena, people and bots.
+    pub arena_players: usize,
+    /// The most players any client's view still knows by name.
+    pub max_known_players: usize,
+}
 
 pub struct Room {
     id: String,
@@ -104,9 +121,18 @@ impl Room {
         self.roster.client(client).map(|c| &c.view)
     }
 
-    /// How many clients, people and tokens the room holds (tests: every one is cleaned up).
-    pub fn roster_sizes(&self) -> RosterSizes {
-        self.roster.sizes()
+    /// How much the room holds per player and per client (tests: every entry is cleaned up).
+    pub fn collection_sizes(&mut self) -> CollectionSizes {
+        let roster = self.roster.sizes();
+        CollectionSizes {
+            clients: roster.clients,
+            people: roster.people,
+            tokens: roster.tokens,
+            bots: self.bots.count() as usize,
+            ranks: self.publisher.ranked(),
+            arena_players: self.arena.players().len(),
+            max_known_players: roster.max_known_players,
+        }
     }
 
     pub fn handle(&mut self, command: RoomCommand) {

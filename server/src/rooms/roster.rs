@@ -266,6 +266,10 @@ impl Roster {
             clients: self.clients.len(),
             people: self.people.len(),
             tokens: self.tokens.len(),
+            max_known_players: (self.clients.values())
+                .map(|c| c.view.sent().players.len())
+                .max()
+                .unwrap_or(0),
         }
     }
 }
@@ -276,4 +280,6 @@ pub struct RosterSizes {
     pub clients: usize,
     pub people: usize,
     pub tokens: usize,
+    /// The most players any client's view still knows by name.
+    pub max_known_players: usize,
 }

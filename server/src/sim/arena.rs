@@ -98,6 +98,7 @@ impl Arena {
     /// Runs one fixed step of the simulation.
     pub fn step(&mut self) {
         self.schedule.run(&mut self.world);
+        schedule::finish_step(&mut self.world);
     }
 
     pub fn tick(&self) -> u64 {

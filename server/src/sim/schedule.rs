@@ -98,3 +98,12 @@ pub fn build() -> Schedule {
     );
     schedule
 }
+
+/// Runs after every step: clears the world's change trackers, as a bevy `App` does after every
+/// update. A standalone `World` records every despawned entity's removed components until
+/// `clear_trackers` runs (bevy_ecs 0.20, `RemovedComponentMessages`) and nothing here reads them:
+/// without it a 100-bot match held 10 MB of removal records after 40,000 ticks, growing with
+/// every cell eaten (issue 17). With it the records cover the last two steps only.
+pub fn finish_step(world: &mut World) {
+    world.clear_trackers();
+}
