@@ -5,9 +5,9 @@ use std::time::Instant;
 use super::progress::Progress;
 use super::report::{MassSeries, SeedResult, TickTiming};
 use super::settings::MatchSettings;
+use super::timing::TickDurations;
 use crate::sim::Arena;
 use crate::sim::bots::bot_identity;
-use super::timing::TickDurations;
 
 /// Builds the arena for a match: the bots in lineup order, named and coloured as a room names
 /// its bots (`bot_identity`, serials counted from 1 over the whole lineup).
