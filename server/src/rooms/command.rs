@@ -13,11 +13,14 @@ pub type ClientId = u64;
 /// Answers a join: called exactly once, from the room's thread.
 pub type JoinReply = Box<dyn FnOnce(Result<Joined, Refusal>) + Send>;
 
+/// A room's queue is a `sync_channel` that preallocates every slot, so the enum's size is paid
+/// `command_queue_depth` times per room: the rare, large join is boxed to keep the frequent
+/// inputs small (4,096 slots of 56 bytes instead of about 184: half a megabyte less per room).
 pub enum RoomCommand {
     Join {
         client: ClientId,
         link: Arc<dyn ClientLink>,
-        request: JoinRequest,
+        request: Box<JoinRequest>,
         reply: JoinReply,
     },
     /// Steer toward a point. Checked for sanity in the room, not trusted.
@@ -68,5 +71,20 @@ impl std::fmt::Debug for RoomCommand {
             #[cfg(feature = "fault-injection")]
             RoomCommand::InjectPanic => "InjectPanic",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queued_command_stays_small() {
+        // every room preallocates `command_queue_depth` of these
+        assert!(
+            std::mem::size_of::<RoomCommand>() <= 56,
+            "{} bytes",
+            std::mem::size_of::<RoomCommand>()
+        );
     }
 }

@@ -199,7 +199,7 @@ fn on_join(player: &Player, socket: &SocketRef, payload: &Payload, ack: Option<A
     let command = RoomCommand::Join {
         client: player.client,
         link: Arc::new(link),
-        request,
+        request: Box::new(request),
         reply: Box::new(move |result| {
             if result.is_ok() {
                 reply_socket.set_data(seat);

@@ -142,7 +142,7 @@ impl Room {
                 link,
                 request,
                 reply,
-            } => self.join(client, link, request, reply),
+            } => self.join(client, link, *request, reply),
             RoomCommand::Target { client, x, y } => self.target(client, x, y),
             RoomCommand::Split { client } => self.action(client, |arena, id| arena.split(id)),
             RoomCommand::Eject { client } => self.action(client, |arena, id| arena.eject(id)),

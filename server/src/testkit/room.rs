@@ -70,7 +70,7 @@ pub fn join_command(
     let command = RoomCommand::Join {
         client,
         link,
-        request,
+        request: Box::new(request),
         reply: Box::new(move |answer| {
             let _ = tx.send(answer);
         }),
