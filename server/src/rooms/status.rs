@@ -126,16 +126,19 @@ impl TickTimes {
         self.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
     }
 
-    /// Sum in seconds, count, and cumulative `(upper bound, count)` buckets, the last `+Inf`.
+    /// Sum in seconds, count, and each bucket's own `(upper bound, count)` (not cumulative, as
+    /// prometheus-client's encoder wants them: it adds them up), the last the `+Inf` rest.
     pub fn snapshot(&self) -> (f64, u64, Vec<(f64, u64)>) {
-        let mut cumulative = 0;
         let mut buckets = Vec::with_capacity(Self::BUCKETS + 1);
+        let mut bounded = 0;
         for (i, bucket) in self.buckets.iter().enumerate() {
-            cumulative += bucket.load(Ordering::Relaxed);
-            buckets.push((Self::bound(i), cumulative));
+            let n = bucket.load(Ordering::Relaxed);
+            bounded += n;
+            buckets.push((Self::bound(i), n));
         }
-        let count = self.count.load(Ordering::Relaxed);
-        buckets.push((f64::INFINITY, count.max(cumulative)));
+        // read after the buckets: a tick observed in between shows in the count only
+        let count = self.count.load(Ordering::Relaxed).max(bounded);
+        buckets.push((f64::INFINITY, count - bounded));
         let sum = self.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9;
         (sum, count, buckets)
     }
@@ -165,7 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn tick_times_fall_into_cumulative_buckets() {
+    fn tick_times_fall_into_their_buckets() {
         let times = TickTimes::default();
         times.observe(Duration::from_micros(50)); // first bucket (<= 0.1 ms)
         times.observe(Duration::from_micros(300)); // <= 0.4 ms
@@ -174,9 +177,9 @@ mod tests {
         assert_eq!(count, 3);
         assert!((sum - 5.000_35).abs() < 1e-9);
         assert_eq!(buckets[0], (0.000_1, 1));
-        assert_eq!(buckets[1].1, 1);
-        assert_eq!(buckets[2].1, 2);
-        assert_eq!(buckets[TickTimes::BUCKETS - 1].1, 2);
-        assert_eq!(buckets.last(), Some(&(f64::INFINITY, 3)));
+        assert_eq!(buckets[1].1, 0);
+        assert_eq!(buckets[2], (0.000_4, 1));
+        assert_eq!(buckets.iter().map(|b| b.1).sum::<u64>(), 3);
+        assert_eq!(buckets.last(), Some(&(f64::INFINITY, 1)));
     }
 }
