@@ -14,8 +14,27 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::error::ConfigError;
 use crate::cluster::redact::RedisUrl;
+
+/// What a [`ClusterConfig`] can be refused for.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("redis_url must start with redis://, rediss:// or unix://")]
+    RedisScheme,
+    #[error("public_url must start with http:// or https://")]
+    PublicUrlScheme,
+    #[error("node_id must be 1-64 characters of [A-Za-z0-9_-]")]
+    NodeId,
+    #[error("{name} must be at least {min:?}")]
+    TooShort { name: &'static str, min: Duration },
+    #[error("expiry ({expiry:?}) must be at least twice the heartbeat interval ({heartbeat:?})")]
+    ExpiryVsHeartbeat {
+        expiry: Duration,
+        heartbeat: Duration,
+    },
+    #[error("max_message_bytes must be between 1 KiB and 64 MiB")]
+    MaxMessageBytes,
+}
 
 /// A node's id in the cluster: `[A-Za-z0-9_-]{1,64}`, so it can sit in a Redis key and a channel
 /// name without escaping.

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::cluster::config::NodeId;
+use crate::cluster::config::{ConfigError, NodeId};
 
 /// What a cluster operation can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -30,24 +30,4 @@ pub enum ClusterError {
     /// The node is shutting down and no longer sends requests.
     #[error("the cluster node is shutting down")]
     ShuttingDown,
-}
-
-/// What a [`crate::cluster::ClusterConfig`] can be refused for.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ConfigError {
-    #[error("redis_url must start with redis://, rediss:// or unix://")]
-    RedisScheme,
-    #[error("public_url must start with http:// or https://")]
-    PublicUrlScheme,
-    #[error("node_id must be 1-64 characters of [A-Za-z0-9_-]")]
-    NodeId,
-    #[error("{name} must be at least {min:?}")]
-    TooShort { name: &'static str, min: Duration },
-    #[error("expiry ({expiry:?}) must be at least twice the heartbeat interval ({heartbeat:?})")]
-    ExpiryVsHeartbeat {
-        expiry: Duration,
-        heartbeat: Duration,
-    },
-    #[error("max_message_bytes must be between 1 KiB and 64 MiB")]
-    MaxMessageBytes,
 }

@@ -29,12 +29,12 @@ mod subscriber;
 pub use backoff::Backoff;
 pub use calls::{CALL_BACKLOG, Gathered};
 pub use config::{
-    ClusterConfig, DEFAULT_ADAPTER_KEY, DEFAULT_EXPIRY, DEFAULT_HEARTBEAT, DEFAULT_KEY_PREFIX,
-    DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RECONNECT_MAX, DEFAULT_RECONNECT_MIN,
+    ClusterConfig, ConfigError, DEFAULT_ADAPTER_KEY, DEFAULT_EXPIRY, DEFAULT_HEARTBEAT,
+    DEFAULT_KEY_PREFIX, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RECONNECT_MAX, DEFAULT_RECONNECT_MIN,
     DEFAULT_REQUEST_TIMEOUT, NodeId,
 };
 pub use directory::Directory;
-pub use error::{ClusterError, ConfigError};
+pub use error::ClusterError;
 pub use keys::Keys;
 pub use node::{AdapterBinding, ClusterNode};
 pub use records::{
