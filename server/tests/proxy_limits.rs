@@ -4,9 +4,9 @@
 
 mod realtime_support;
 
-use petri_server::realtime::{RealtimeConfig, RefusalReason, TrustedProxies};
+use petri_server::realtime::{RealtimeConfig, RefusalReason, SocketRef, TrustedProxies};
 use petri_server::testkit::{TestServer, metric, quick_config};
-use realtime_support::{Client, Server, WAIT, app, test_config};
+use realtime_support::{Client, Events, Server, WAIT, app, test_config};
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -61,6 +61,15 @@ async fn open_once_places_are_free(addr: SocketAddr) -> Client {
             Err(other) => panic!("under the limit, refused: {other}"),
         }
     }
+}
+
+/// Connects `client` to `/` and returns the server's side of that socket.
+async fn connected(client: &mut Client, events: &mut Events) -> SocketRef {
+    client.connect("/", None).await;
+    timeout(WAIT, events.connected.recv())
+        .await
+        .expect("connected in time")
+        .expect("a socket")
 }
 
 /// The HTTP status of a refused upgrade.
@@ -140,11 +149,7 @@ async fn three_hundred_clients_through_one_trusted_proxy_all_connect() {
 
     // handlers see the forwarded client, not the proxy
     let first = clients.first_mut().expect("a client");
-    first.connect("/", None).await;
-    let socket = timeout(WAIT, events.connected.recv())
-        .await
-        .expect("connected in time")
-        .expect("a socket");
+    let socket = connected(first, &mut events).await;
     assert_eq!(
         socket.peer_addr(),
         Some("10.0.0.0:0".parse().expect("addr"))
@@ -172,11 +177,7 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing() {
     assert!(server.io.stats().refused(RefusalReason::PerAddress) >= 1);
 
     let first = clients.first_mut().expect("a client");
-    first.connect("/", None).await;
-    let socket = timeout(WAIT, events.connected.recv())
-        .await
-        .expect("connected in time")
-        .expect("a socket");
+    let socket = connected(first, &mut events).await;
     let peer = socket.peer_addr().expect("a peer address");
     assert_eq!(
         peer.ip(),

@@ -8,7 +8,6 @@ use petri_server::realtime::{DisconnectReason, Payload, RealtimeConfig, SocketIo
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
@@ -319,25 +318,9 @@ impl Client {
 
 /// A raw HTTP/1.1 GET (test-side only); returns (status, body).
 pub async fn http_get(addr: SocketAddr, path_and_query: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).await.expect("tcp connect");
-    let req = format!("GET {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).await.expect("write");
-    let mut buf = Vec::new();
-    timeout(WAIT, s.read_to_end(&mut buf))
+    petri_server::testkit::http_get(addr, path_and_query)
         .await
-        .expect("response in time")
-        .expect("read");
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+        .expect("an HTTP answer in time")
 }
 
 /// Shorthand for an `Arc`'d app server with default test config.
