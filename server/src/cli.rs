@@ -107,6 +107,15 @@ struct ServeArgs {
     /// Most rooms at once.
     #[arg(long, env = "PETRI_MAX_ROOMS")]
     max_rooms: Option<usize>,
+    /// Join a cluster on this Redis (`redis://:password@host:6379`); see docs/CLUSTER.md.
+    #[arg(long = "redis", env = "PETRI_REDIS_URL", hide_env_values = true)]
+    redis_url: Option<String>,
+    /// In a cluster: the base URL browsers use to reach this node (default http://<bind>).
+    #[arg(long, env = "PETRI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// In a cluster: this node's id (default: random at each start).
+    #[arg(long, env = "PETRI_NODE_ID")]
+    node_id: Option<String>,
     /// Print the configuration in force (as TOML) and exit.
     #[arg(long)]
     print_config: bool,
@@ -135,6 +144,15 @@ impl ServeArgs {
         }
         if let Some(max) = self.max_rooms {
             config.limits.max_rooms = max;
+        }
+        if let Some(url) = &self.redis_url {
+            config.cluster.redis_url = Some(crate::cluster::RedisUrl::new(url.clone()));
+        }
+        if let Some(url) = &self.public_url {
+            config.cluster.public_url = Some(url.clone());
+        }
+        if let Some(id) = &self.node_id {
+            config.cluster.node_id = Some(id.clone());
         }
         Ok(config)
     }

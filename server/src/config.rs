@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::{self, ClusterConfig, NodeId, RedisUrl};
 use crate::realtime::{IpRange, RealtimeConfig, TrustedProxies};
 use crate::rooms::{HostLimits, RoomSettings};
 
@@ -115,6 +116,95 @@ pub struct ServerConfig {
     pub network: NetworkConfig,
     pub main_room: MainRoomConfig,
     pub limits: HostLimits,
+    pub cluster: ClusterSection,
+}
+
+/// `[cluster]`: many nodes on one Redis (docs/CLUSTER.md). Without `redis_url` the server is a
+/// single self-contained node and nothing here is used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterSection {
+    /// Redis to meet the other nodes on (`redis://:password@host:6379/0`). Set = clustered.
+    /// `--print-config` prints it with the password masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_url: Option<RedisUrl>,
+    /// The base URL browsers use to reach this node (`https://eu1.example.com`); rooms listed by
+    /// other nodes point here. Default: `http://<bind address>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// This node's id in the cluster (`[A-Za-z0-9_-]{1,64}`); default: random at each start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// How often the node refreshes its directory entries.
+    pub heartbeat_ms: u64,
+    /// How long entries live without a refresh: a killed node leaves every listing this long
+    /// after its last heartbeat (at least twice `heartbeat_ms`).
+    pub expiry_ms: u64,
+    /// How long a cross-node request (open a room there) waits for its answer.
+    pub request_timeout_ms: u64,
+    /// Largest message accepted from Redis; larger ones are counted and dropped.
+    pub max_message_bytes: usize,
+    /// The Socket.IO Redis adapter's key: Node.js servers on the same key share broadcasts.
+    pub adapter_key: String,
+    /// Prefix of Petri's own keys and channels (one per cluster sharing a Redis).
+    pub key_prefix: String,
+}
+
+impl Default for ClusterSection {
+    fn default() -> Self {
+        let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        Self {
+            redis_url: None,
+            public_url: None,
+            node_id: None,
+            heartbeat_ms: millis(cluster::DEFAULT_HEARTBEAT),
+            expiry_ms: millis(cluster::DEFAULT_EXPIRY),
+            request_timeout_ms: millis(cluster::DEFAULT_REQUEST_TIMEOUT),
+            max_message_bytes: cluster::DEFAULT_MAX_MESSAGE_BYTES,
+            adapter_key: cluster::DEFAULT_ADAPTER_KEY.to_owned(),
+            key_prefix: cluster::DEFAULT_KEY_PREFIX.to_owned(),
+        }
+    }
+}
+
+/// A Redis URL prints through its redaction, so `--print-config` (and any `Debug` of the config)
+/// never shows the password; a printed config therefore needs the password put back to be used.
+impl Serialize for RedisUrl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RedisUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(RedisUrl::new)
+    }
+}
+
+impl ClusterSection {
+    /// The cluster settings, or `None` for a single node. `bind` gives the default public URL.
+    pub fn resolve(&self, bind: SocketAddr) -> Result<Option<ClusterConfig>, cluster::ConfigError> {
+        let Some(url) = &self.redis_url else {
+            return Ok(None);
+        };
+        let public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bind}"));
+        let mut config = ClusterConfig::new(url.clone(), public_url.trim_end_matches('/'));
+        if let Some(id) = &self.node_id {
+            config.node_id = NodeId::parse(id)?;
+        }
+        let millis = std::time::Duration::from_millis;
+        config.heartbeat_interval = millis(self.heartbeat_ms);
+        config.expiry = millis(self.expiry_ms);
+        config.request_timeout = millis(self.request_timeout_ms);
+        config.max_message_bytes = self.max_message_bytes;
+        config.adapter_key = self.adapter_key.clone();
+        config.key_prefix = self.key_prefix.clone();
+        config.validate()?;
+        Ok(Some(config))
+    }
 }
 
 impl Default for ServerConfig {
@@ -127,6 +217,7 @@ impl Default for ServerConfig {
             network: NetworkConfig::default(),
             main_room: MainRoomConfig::default(),
             limits: HostLimits::default(),
+            cluster: ClusterSection::default(),
         }
     }
 }
@@ -239,5 +330,34 @@ mod tests {
                 .expect_err("invalid");
         assert!(error.to_string().contains("10.0.0.0/40"), "{error}");
         assert!(ServerConfig::default().network.trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn the_cluster_section_resolves_and_never_prints_the_password() {
+        let bind: SocketAddr = "127.0.0.1:9000".parse().expect("addr");
+        assert!(
+            ServerConfig::default()
+                .cluster
+                .resolve(bind)
+                .expect("ok")
+                .is_none()
+        );
+        let config: ServerConfig = toml::from_str(
+            "[cluster]\nredis_url = \"redis://:hunter2@127.0.0.1:6390/0\"\nnode_id = \"eu-1\"\n",
+        )
+        .expect("parses");
+        let resolved = config
+            .cluster
+            .resolve(bind)
+            .expect("valid")
+            .expect("clustered");
+        assert_eq!(resolved.public_url, "http://127.0.0.1:9000");
+        assert_eq!(resolved.node_id.as_str(), "eu-1");
+        let printed = config.to_toml().expect("prints");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("redis://"), "{printed}");
+        let mut bad = config.cluster.clone();
+        bad.expiry_ms = bad.heartbeat_ms;
+        assert!(bad.resolve(bind).is_err());
     }
 }

@@ -14,6 +14,7 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::registry::Registry;
 
+use crate::cluster::ClusterStats;
 use crate::realtime::{ConnectionStats, RefusalReason};
 use crate::rooms::{Lobby, RoomHandle, RoomStatus};
 
@@ -51,6 +52,13 @@ impl Metrics {
         self
     }
 
+    /// Also exports a cluster node's state and counters (`petri_cluster_*`).
+    pub fn with_cluster(mut self, stats: Arc<ClusterStats>) -> Self {
+        self.registry
+            .register_collector(Box::new(ClusterCollector { stats }));
+        self
+    }
+
     /// The text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -78,6 +86,85 @@ impl Collector for ConnectionCollector {
         for reason in RefusalReason::ALL {
             let labels = [("reason", reason.as_str())];
             ConstCounter::new(self.stats.refused(reason)).encode(metric.encode_family(&labels)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a cluster node's counters at scrape time.
+#[derive(Debug)]
+struct ClusterCollector {
+    stats: Arc<ClusterStats>,
+}
+
+/// A cluster counter read from its stats.
+type ClusterRead = fn(&ClusterStats) -> u64;
+
+/// Cluster counters: (name, help, read). Dropped messages are one family by reason.
+const CLUSTER_COUNTERS: [(&str, &str, ClusterRead); 6] = [
+    (
+        "cluster_connects",
+        "Times the Redis subscription was (re)established",
+        |s| ClusterStats::get(&s.connects),
+    ),
+    (
+        "cluster_registrations",
+        "Directory refreshes that worked",
+        |s| ClusterStats::get(&s.registrations),
+    ),
+    (
+        "cluster_registration_failures",
+        "Directory refreshes that failed",
+        |s| ClusterStats::get(&s.registration_failures),
+    ),
+    (
+        "cluster_broadcasts_delivered",
+        "Adapter broadcasts from other servers delivered here",
+        |s| ClusterStats::get(&s.broadcasts_delivered),
+    ),
+    (
+        "cluster_broadcasts_skipped",
+        "Adapter broadcasts for rooms this node lacks, skipped undecoded",
+        |s| ClusterStats::get(&s.skipped_before_decode),
+    ),
+    (
+        "cluster_request_timeouts",
+        "Cross-node requests that got no answer in time",
+        |s| ClusterStats::get(&s.request_timeouts),
+    ),
+];
+
+impl Collector for ClusterCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        let connected = ConstGauge::new(i64::from(self.stats.connected()));
+        connected.encode(encoder.encode_descriptor(
+            "cluster_connected",
+            "1 while this node is subscribed to Redis and registered in the directory",
+            None,
+            MetricType::Gauge,
+        )?)?;
+        for (name, help, read) in CLUSTER_COUNTERS {
+            ConstCounter::new(read(&self.stats)).encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                MetricType::Counter,
+            )?)?;
+        }
+        let mut dropped = encoder.encode_descriptor(
+            "cluster_messages_dropped",
+            "Messages from Redis dropped, by reason",
+            None,
+            MetricType::Counter,
+        )?;
+        let stats = &self.stats;
+        for (reason, counter) in [
+            ("oversized", &stats.oversized_dropped),
+            ("malformed", &stats.malformed_dropped),
+            ("shed", &stats.requests_shed),
+        ] {
+            ConstCounter::new(ClusterStats::get(counter))
+                .encode(dropped.encode_family(&[("reason", reason)])?)?;
         }
         Ok(())
     }

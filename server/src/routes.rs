@@ -11,12 +11,12 @@ use hyper::{Method, Request, StatusCode};
 use crate::metrics::Metrics;
 use crate::realtime::http::{HttpResponse, response as respond};
 use crate::realtime::{Shutdown, SocketIo};
-use crate::rooms::{Lobby, MAIN_ROOM};
+use crate::rooms::{MAIN_ROOM, Placement};
 use crate::web::{self, WebRoot};
 
 /// What the routes read.
 pub struct RouteState {
-    pub lobby: Arc<Lobby>,
+    pub lobby: Arc<Placement>,
     pub metrics: Arc<Metrics>,
     pub io: SocketIo,
     pub web_root: WebRoot,
@@ -43,7 +43,8 @@ impl RouteState {
                 ))
             }
             "/readyz" => {
-                let ready = !self.shutdown.is_begun() && self.lobby.get(MAIN_ROOM).is_some();
+                let ready =
+                    !self.shutdown.is_begun() && self.lobby.lobby().get(MAIN_ROOM).is_some();
                 Some(if ready {
                     respond(StatusCode::OK, "text/plain", "ready\n")
                 } else {

@@ -6,19 +6,23 @@
 //! finishes its tick and tells its players (`server-shutdown`; the lobby's signal), then the
 //! HTTP side stops accepting and gives open connections `shutdown_grace_ms` to flush before the
 //! process exits (the realtime layer's own). Later stages wait for earlier ones so the players'
-//! last message is queued before their connections close.
+//! last message is queued before their connections close. A cluster node leaves the directory in
+//! the first stage, so the other nodes stop sending players here at once.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use tracing::info;
+use tracing::{info, warn};
 
+use crate::cluster::ClusterNode;
 use crate::config::ServerConfig;
 use crate::metrics::Metrics;
 use crate::realtime::{Shutdown, SocketIo, http};
-use crate::rooms::{Lobby, MAIN_ROOM, RoomSettings, lobby_api, play_api};
+use crate::rooms::{
+    Lobby, LobbyRooms, MAIN_ROOM, Placement, RoomSettings, lobby_api, lobby_notices, play_api,
+};
 use crate::routes::RouteState;
 use crate::sim::SimConfig;
 use crate::web::WebRoot;
@@ -73,13 +77,18 @@ pub async fn serve(
         .open(MAIN_ROOM.to_owned(), main_room)
         .map_err(|refusal| anyhow::anyhow!("could not open the main room: {}", refusal.message))?;
     let io = SocketIo::new(config.network.realtime(config.shutdown_grace_ms));
-    play_api::register(&io, Arc::clone(&lobby));
-    lobby_api::register(&io, Arc::clone(&lobby));
-    let metrics = Arc::new(Metrics::new(&lobby).with_connections(io.stats().clone()));
+    let placement = place_rooms(&config, &listener, &lobby)?;
+    play_api::register(&io, Arc::clone(&placement));
+    lobby_api::register(&io, Arc::clone(&placement));
+    let mut metrics = Metrics::new(&lobby).with_connections(io.stats().clone());
+    if let Some(node) = placement.node() {
+        metrics = metrics.with_cluster(node.stats());
+    }
     let shutdown = Shutdown::new();
+    let notices = lobby_notices::spawn(Arc::clone(&placement), io.clone(), shutdown.clone());
     let state = Arc::new(RouteState {
-        lobby: Arc::clone(&lobby),
-        metrics,
+        lobby: Arc::clone(&placement),
+        metrics: Arc::new(metrics),
         io: io.clone(),
         web_root: config
             .web_root
@@ -93,6 +102,12 @@ pub async fn serve(
         stop.await;
         info!("shutting down: rooms finish their tick and tell their players");
         shutdown.begin();
+        let _ = notices.await;
+        if let Some(node) = placement.node()
+            && let Err(error) = node.shutdown().await
+        {
+            warn!(%error, "could not leave the cluster's directory; its entries will expire");
+        }
         let rooms = Arc::clone(&shutdown_lobby);
         let _ = tokio::task::spawn_blocking(move || rooms.shutdown()).await;
     };
@@ -102,6 +117,33 @@ pub async fn serve(
     lobby.shutdown();
     info!("stopped");
     Ok(())
+}
+
+/// The lobby alone, or the lobby as one node of the cluster `[cluster]` configures. The default
+/// public URL is the address really bound (a test's port 0 is resolved by then).
+fn place_rooms(
+    config: &ServerConfig,
+    listener: &TcpListener,
+    lobby: &Arc<Lobby>,
+) -> anyhow::Result<Arc<Placement>> {
+    let bound = listener.local_addr().context("reading the bound address")?;
+    let Some(cluster) = config
+        .cluster
+        .resolve(bound)
+        .context("the [cluster] settings")?
+    else {
+        return Ok(Placement::single(Arc::clone(lobby)));
+    };
+    info!(
+        redis = %cluster.redis_url,
+        node = %cluster.node_id,
+        url = %cluster.public_url,
+        "joining the cluster"
+    );
+    let url = cluster.public_url.clone();
+    let rooms = Arc::new(LobbyRooms(Arc::clone(lobby)));
+    let node = ClusterNode::start(cluster, rooms, None).context("starting the cluster node")?;
+    Ok(Placement::clustered(Arc::clone(lobby), Arc::new(node), url))
 }
 
 /// Binds the configured address and serves until SIGINT/SIGTERM.

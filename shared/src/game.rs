@@ -22,6 +22,8 @@ pub mod events {
     pub const ROOMS: &str = "rooms";
     pub const CREATE: &str = "create";
     pub const QUICKPLAY: &str = "quickplay";
+    /// Server to lobby sockets: a public room opened, changed, or closed (`RoomsChangedNotice`).
+    pub const ROOMS_CHANGED: &str = "rooms-changed";
     // play, client -> server
     pub const JOIN: &str = "join";
     pub const INPUT: &str = "input";
@@ -271,6 +273,10 @@ pub struct RoomSummary {
     pub spectators: u32,
     pub capacity: u32,
     pub private: bool,
+    /// In a cluster: the base URL of the node that hosts the room (a browser goes there to join
+    /// it). Absent from a single server, where every room is on the server that answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// The join's ack when it worked.
@@ -294,6 +300,9 @@ pub struct Refusal {
     pub ok: bool,
     pub code: RefusalCode,
     pub message: String,
+    /// With `other-node`: the base URL of the node that hosts the room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl Refusal {
@@ -302,6 +311,18 @@ impl Refusal {
             ok: false,
             code,
             message: message.into(),
+            url: None,
+        }
+    }
+
+    /// `other-node`: the room is hosted by the cluster node at `url`; join there.
+    pub fn other_node(room: &str, url: &str) -> Self {
+        Self {
+            url: Some(url.to_owned()),
+            ..Self::new(
+                RefusalCode::OtherNode,
+                format!("room {room} is hosted at {url}; join it there"),
+            )
         }
     }
 }
@@ -332,10 +353,14 @@ pub enum RefusalCode {
     UnknownEvent,
     /// The server failed (no randomness, no thread); not the client's fault.
     Internal,
+    /// The room is hosted by another node of the cluster; `url` names it. Join there.
+    OtherNode,
+    /// Another node of the cluster was asked and did not answer in time, or refused.
+    NodeUnavailable,
 }
 
 impl RefusalCode {
-    pub const ALL: [RefusalCode; 10] = [
+    pub const ALL: [RefusalCode; 12] = [
         RefusalCode::UnknownRoom,
         RefusalCode::WrongCode,
         RefusalCode::Full,
@@ -346,6 +371,8 @@ impl RefusalCode {
         RefusalCode::Busy,
         RefusalCode::UnknownEvent,
         RefusalCode::Internal,
+        RefusalCode::OtherNode,
+        RefusalCode::NodeUnavailable,
     ];
 
     /// The code as it travels (`"unknown-room"`, ...).
@@ -361,6 +388,8 @@ impl RefusalCode {
             RefusalCode::Busy => "busy",
             RefusalCode::UnknownEvent => "unknown-event",
             RefusalCode::Internal => "internal",
+            RefusalCode::OtherNode => "other-node",
+            RefusalCode::NodeUnavailable => "node-unavailable",
         }
     }
 }
@@ -386,6 +415,24 @@ pub struct CreateRoom {
     pub tick_rate: Option<u32>,
     /// Unlisted, joined with the code in the answer.
     pub private: bool,
+}
+
+/// Why a public room appears in a `rooms-changed` notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoomChange {
+    Opened,
+    /// Its player count or fullness changed.
+    Updated,
+    Closed,
+}
+
+/// `rooms-changed` (JSON, lobby namespace, server to client): a public room somewhere in the
+/// cluster (or on this server) changed. A hint, not a state: ask for `rooms` again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomsChangedNotice {
+    pub room: String,
+    pub change: RoomChange,
 }
 
 /// The answer to `create` and `quickplay`.

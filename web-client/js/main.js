@@ -13,9 +13,11 @@ import { Session } from './session.js';
 import { UI } from './ui.js';
 import { FrameStats } from './stats.js';
 import { loadProfile, saveProfile } from './profile.js';
-import { inviteLink, setHash, roomFromLocation } from './route.js';
+import { inviteLink, setHash, roomFromLocation, isElsewhere, goToNode } from './route.js';
 
 const ROOMS_REFRESH_MS = 4000;
+/** How long the page waits after a `rooms-changed` notice for more before re-reading the list. */
+const ROOMS_CHANGED_DEBOUNCE_MS = 150;
 const RESYNC_MIN_MS = 2000;
 
 const ui = new UI();
@@ -32,6 +34,10 @@ const state = {
   decodeErrors: 0,
   applyErrors: 0,
   lastResyncAt: -Infinity,
+  roomsChanged: 0, // `rooms-changed` notices heard
+  roomsChangedTimer: 0,
+  roomsListed: 0, // room lists shown
+  roomsAgain: false, // a re-read was asked for while one was out
 };
 
 // ---- profile (name and colour survive reloads) -----------------------------------------------
@@ -69,6 +75,12 @@ const net = new Net({
   roomClosed: (r) => session.closed(r),
   shutdown(r) {
     ui.toast(`The server is restarting${r.reason ? ` (${r.reason})` : ''}…`, 'error', 6000);
+  },
+  roomsChanged() {
+    state.roomsChanged++;
+    // A burst of notices (rooms opening on several nodes) becomes one re-read.
+    clearTimeout(state.roomsChangedTimer);
+    state.roomsChangedTimer = setTimeout(refreshRooms, ROOMS_CHANGED_DEBOUNCE_MS);
   },
 });
 
@@ -145,6 +157,10 @@ async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   resetWorld();
   const answer = await session.join(req); // leaves the room we are in first
   ui.setBusy(false);
+  if (answer && answer.code === 'other-node' && isElsewhere(answer.url)) {
+    // a room of another node of the cluster: go there, its page joins the room
+    if (goToNode(answer.url, { id: roomId, private: !!code }, code)) return answer;
+  }
   if (!answer || !answer.ok) {
     if (ui.screen === 'home') {
       ui.message(refusalText(answer));
@@ -172,6 +188,7 @@ async function quickplay({ spectate = false } = {}) {
     ui.message(refusalText(found));
     return found;
   }
+  if (isElsewhere(found.room.url) && goToNode(found.room.url, found.room)) return found;
   return joinRoom(found.room.id, { spectate });
 }
 
@@ -184,6 +201,8 @@ async function createPrivate(settings = {}) {
     ui.message(refusalText(made));
     return made;
   }
+  // placed on another node of the cluster: its page joins the room from the link
+  if (isElsewhere(made.room.url) && goToNode(made.room.url, made.room, made.code)) return made;
   const answer = await joinRoom(made.room.id, { code: made.code });
   if (answer && answer.ok) ui.toast('Private room ready: share the invite link');
   return answer;
@@ -205,13 +224,23 @@ function backHome(message = '') {
 
 let roomsBusy = false;
 async function refreshRooms() {
-  if (roomsBusy || ui.screen !== 'home' || !net.connected) return;
+  if (roomsBusy) {
+    state.roomsAgain = true; // the list out may predate the change: read again after it
+    return;
+  }
+  if (ui.screen !== 'home' || !net.connected) return;
   roomsBusy = true;
+  state.roomsAgain = false;
   try {
-    ui.rooms(await net.rooms(), (room, spectate) => joinRoom(room.id, { spectate }));
+    ui.rooms(await net.rooms(), (room, spectate) => {
+      if (isElsewhere(room.url) && goToNode(room.url, room)) return;
+      joinRoom(room.id, { spectate });
+    });
+    state.roomsListed++;
   } finally {
     roomsBusy = false;
   }
+  if (state.roomsAgain) refreshRooms();
 }
 
 function joinFromHash() {
@@ -303,6 +332,8 @@ window.petri = {
       applyErrors: state.applyErrors,
       reconnects: net.reconnects,
       resumed: state.resumed,
+      roomsChanged: state.roomsChanged,
+      roomsListed: state.roomsListed,
     };
   },
   resetStats: () => stats.reset(),

@@ -10,7 +10,7 @@ const ACK_MS = 8000;
 export class Net {
   /**
    * @param {object} h handlers: status(s), connected(), disconnected(), frame(data),
-   *   board(data), died(d), roomClosed(r), shutdown(r)
+   *   board(data), died(d), roomClosed(r), shutdown(r), roomsChanged(notice)
    */
   constructor(h) {
     this.h = h;
@@ -54,6 +54,7 @@ export class Net {
     play.on(EVENTS.DIED, (d) => this.h.died(d || {}));
     play.on(EVENTS.ROOM_CLOSED, (r) => this.h.roomClosed(r || {}));
     play.on(EVENTS.SERVER_SHUTDOWN, (r) => this.h.shutdown(r || {}));
+    this.lobby.on(EVENTS.ROOMS_CHANGED, (n) => this.h.roomsChanged(n || {}));
   }
 
   setStatus(s) {

@@ -16,6 +16,8 @@ export const EVENTS = Object.freeze({
   ROOMS: 'rooms',
   CREATE: 'create',
   QUICKPLAY: 'quickplay',
+  // lobby, server -> client
+  ROOMS_CHANGED: 'rooms-changed',
   // play, client -> server
   JOIN: 'join',
   INPUT: 'input',
@@ -48,6 +50,8 @@ export const REFUSAL_MESSAGES = Object.freeze({
   'busy': null,
   'unknown-event': null,
   'internal': null,
+  'other-node': null,
+  'node-unavailable': 'That server of the cluster is not answering; try again.',
 });
 
 /** The text for a refused (or unanswered) request. `timeout` is the page's own code (net.js). */

@@ -38,3 +38,47 @@ export function setHash(room, code) {
 export function roomFromLocation() {
   return parseRoomHash(location.hash);
 }
+
+// ---- rooms on other nodes of a cluster -------------------------------------------------------
+// In a cluster a room lives on one node; `RoomSummary.url` (and a join refused `other-node`)
+// names it. The page then goes there with the room in the hash, and that node's page joins it.
+
+const HOPS_KEY = 'petri.hops';
+/** Redirects followed within HOPS_WINDOW_MS before the page stops following (a loop guard). */
+const MAX_HOPS = 3;
+const HOPS_WINDOW_MS = 30000;
+
+/** Whether `url` is another server than the one this page came from. */
+export function isElsewhere(url) {
+  if (!url) return false;
+  try {
+    return new URL(url, location.href).origin !== location.origin;
+  } catch {
+    return false; // not a URL: stay here
+  }
+}
+
+/**
+ * Goes to the node at `url` with the room in the hash. Returns false (and goes nowhere) when the
+ * page has been sent on too often lately: the nodes' directories disagree, so stop and say so.
+ */
+export function goToNode(url, room, code) {
+  let hops = { count: 0, at: 0 };
+  try {
+    hops = JSON.parse(sessionStorage.getItem(HOPS_KEY) || 'null') || hops;
+  } catch {
+    // storage disabled: the guard then counts within this page only
+  }
+  const now = Date.now();
+  if (now - hops.at > HOPS_WINDOW_MS) hops = { count: 0, at: now };
+  if (hops.count >= MAX_HOPS) return false;
+  hops.count++;
+  try {
+    sessionStorage.setItem(HOPS_KEY, JSON.stringify(hops));
+  } catch {
+    // see above
+  }
+  const base = new URL(url, location.href);
+  location.assign(`${base.origin}${base.pathname.replace(/\/?$/, '/')}${roomHash(room, code)}`);
+  return true;
+}

@@ -127,6 +127,15 @@ export class UI {
       name.className = 'room-name';
       name.textContent = r.name || r.id;
       name.title = r.id;
+      const host = hostElsewhere(r.url);
+      if (host) {
+        // a room of another node of the cluster: say where it is
+        const where = document.createElement('span');
+        where.className = 'room-host muted';
+        where.textContent = ` · ${host}`;
+        name.append(where);
+        li.dataset.url = r.url;
+      }
       const count = document.createElement('span');
       const full = r.players >= r.capacity;
       count.className = `room-count${full ? ' full' : ''}`;
@@ -235,5 +244,16 @@ export class UI {
     this.toastTimer = setTimeout(() => {
       t.className = '';
     }, ms);
+  }
+}
+
+/** The host of `url` when it is another server than this page's, else ''. */
+function hostElsewhere(url) {
+  if (!url) return '';
+  try {
+    const u = new URL(url, location.href);
+    return u.origin === location.origin ? '' : u.host;
+  } catch {
+    return '';
   }
 }

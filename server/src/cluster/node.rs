@@ -49,7 +49,8 @@ pub struct AdapterBinding {
 pub struct ClusterNode {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    /// The subscriber and the heartbeat; taken by `shutdown` (so it can run through an `Arc`).
+    tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl ClusterNode {
@@ -118,12 +119,17 @@ impl ClusterNode {
         Ok(Self {
             shared,
             stop,
-            tasks: vec![subscriber, beat],
+            tasks: Mutex::new(vec![subscriber, beat]),
         })
     }
 
     pub fn node_id(&self) -> &NodeId {
         &self.shared.config.node_id
+    }
+
+    /// How often this node refreshes its entries: the pace at which the directory changes.
+    pub fn heartbeat_interval(&self) -> Duration {
+        self.shared.config.heartbeat_interval
     }
 
     /// Counters and the connected flag, for metrics.
@@ -366,9 +372,12 @@ impl ClusterNode {
     }
 
     /// Graceful stop: the tasks end, then the node and its rooms leave the directory at once.
-    pub async fn shutdown(mut self) -> Result<(), ClusterError> {
+    /// Takes `&self` so a node shared by the lobby and the relay can be stopped; calling it twice
+    /// deregisters twice, which is harmless.
+    pub async fn shutdown(&self) -> Result<(), ClusterError> {
         let _ = self.stop.send(true);
-        for task in self.tasks.drain(..) {
+        let tasks = std::mem::take(&mut *self.tasks.lock());
+        for task in tasks {
             let _ = task.await;
         }
         let rooms = std::mem::take(&mut *self.shared.registered_rooms.lock());
@@ -390,7 +399,7 @@ impl ClusterNode {
 impl Drop for ClusterNode {
     /// Crash semantics: stop the tasks, write nothing; the entries expire by themselves.
     fn drop(&mut self) {
-        for task in &self.tasks {
+        for task in self.tasks.get_mut().iter() {
             task.abort();
         }
     }

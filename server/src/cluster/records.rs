@@ -60,14 +60,8 @@ pub struct PlacedRoom {
     pub url: String,
 }
 
-/// Why a public room appears in a `rooms-changed` notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RoomChange {
-    Opened,
-    Updated,
-    Closed,
-}
+/// Why a public room appears in a `rooms-changed` notice: the lobby's own wire type.
+pub use petri_shared::game::RoomChange;
 
 /// `petri:rooms-changed`: a public room of `node` opened, filled/emptied, or closed. Lobby
 /// sockets are told "the list changed" and re-read it (Colyseus' `$lobby` design: the notice is

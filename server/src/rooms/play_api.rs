@@ -15,8 +15,8 @@ use tracing::debug;
 
 use super::api::{answer, answer_result, first_arg, refuse, slow_down};
 use super::command::{ClientId, RoomCommand};
-use super::lobby::Lobby;
 use super::net_limiter::NetLimiter;
+use super::placement::Placement;
 use super::runner::{RoomHandle, SendError};
 use super::socket_link::{LinkEnder, SocketLink};
 use super::status::Reject;
@@ -52,14 +52,14 @@ impl Seat {
 /// What every handler of one `/play` connection shares.
 struct Player {
     client: ClientId,
-    lobby: Arc<Lobby>,
+    lobby: Arc<Placement>,
     limiter: NetLimiter,
 }
 
 /// A handler for an event that only means something in a room.
 type SeatedHandler = fn(&Seat, &Payload);
 
-pub fn register(io: &SocketIo, lobby: Arc<Lobby>) {
+pub fn register(io: &SocketIo, lobby: Arc<Placement>) {
     let next_client = Arc::new(AtomicU64::new(1));
     io.ns(namespaces::PLAY, move |socket: SocketRef| {
         let player = Arc::new(Player {
@@ -182,10 +182,11 @@ fn on_join(player: &Player, socket: &SocketRef, payload: &Payload, ack: Option<A
         Ok(request) => request,
         Err(refusal) => return answer(ack, &refusal),
     };
-    let Some(room) = player.lobby.get(&request.room) else {
-        let shown: String = request.room.chars().take(40).collect();
-        let message = format!("there is no room `{shown}` (it may have closed)");
-        return refuse(ack, RefusalCode::UnknownRoom, message);
+    let Some(room) = player.lobby.lobby().get(&request.room) else {
+        // not here: in a cluster the directory may know which node has it
+        let lobby = Arc::clone(&player.lobby);
+        tokio::spawn(async move { answer(ack, &lobby.locate(&request.room).await) });
+        return;
     };
     // joining again (here or elsewhere) leaves the room it was in first
     vacate(socket);

@@ -36,6 +36,7 @@ impl RoomStatus {
             spectators: self.spectators.load(Ordering::Relaxed),
             capacity: settings.capacity,
             private: settings.private_code.is_some(),
+            url: None,
         }
     }
 }

@@ -203,6 +203,7 @@ pub fn summary(id: &str, private: bool) -> RoomSummary {
         spectators: 0,
         capacity: 16,
         private,
+        url: None,
     }
 }
 
