@@ -125,6 +125,37 @@ export async function startServer({ bots = 0, config = null, extraArgs = [] } = 
   throw lastErr;
 }
 
+/**
+ * A real `redis-server` on a free loopback port, persistence off, for the cluster tests
+ * (Debian's `redis-server` package; `.ci/run` installs it). `stop()` kills it.
+ */
+export async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let exited = null;
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  child.on('error', (e) => {
+    exited = { error: e.message };
+  });
+  await waitFor(`redis-server on port ${port}`, async () => {
+    if (exited) throw new Error(`redis-server exited: ${JSON.stringify(exited)}`);
+    return new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', (d) => {
+        socket.destroy();
+        resolve(d.toString().startsWith('+PONG'));
+      });
+      socket.once('error', () => resolve(false));
+    });
+  }, { ms: READY_MS, every: 50 });
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child, () => exited) };
+}
+
 async function stopChild(child, exited) {
   if (exited()) return;
   child.kill('SIGTERM');
