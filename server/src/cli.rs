@@ -44,6 +44,10 @@ struct SwarmArgs {
     /// The room to join when --rooms is 0.
     #[arg(long, default_value = "main")]
     room: String,
+    /// Every bot asks the lobby for quick play (and follows the answer to any cluster node)
+    /// instead of joining the swarm's rooms.
+    #[arg(long, conflicts_with_all = ["rooms", "room"])]
+    quickplay: bool,
     /// How long to play, e.g. 60s, 2m, 500ms.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     duration: std::time::Duration,
@@ -305,6 +309,7 @@ fn run_swarm(args: SwarmArgs) -> anyhow::Result<()> {
         bots: args.bots,
         rooms: args.rooms,
         room: args.room,
+        quickplay: args.quickplay,
         duration: args.duration,
         connect_rate: args.connect_rate,
         server_bots: args.server_bots,

@@ -260,3 +260,35 @@ async fn without_redis_rooms_play_on_and_the_node_comes_back_by_itself() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quick_play_swarm_through_one_lobby_spreads_over_the_nodes_with_no_failed_join() {
+    let redis = RedisServer::start();
+    let a = TestServer::start(node_config(&redis, "node-a")).await;
+    let b = TestServer::start(node_config(&redis, "node-b")).await;
+    rooms_until(&a, "b listed", |l| !hosted_at(l, &b.url).is_empty()).await;
+    // the main rooms hold 8 people each (quick_config): 12 bots need both nodes
+    let report = petri_server::swarm::run(petri_server::swarm::SwarmSettings {
+        url: a.url.clone(),
+        bots: 12,
+        rooms: 0,
+        room: String::new(),
+        quickplay: true,
+        duration: Duration::from_secs(3),
+        connect_rate: 50.0,
+        server_bots: 0,
+        show_progress: false,
+    })
+    .await
+    .expect("the swarm ran");
+    assert_eq!((report.connected, report.failed), (12, 0), "{report:?}");
+    assert_eq!(
+        report.nodes.len(),
+        2,
+        "bots on both nodes: {:?}",
+        report.nodes
+    );
+    assert!(report.nodes.values().all(|&n| n <= 8), "{:?}", report.nodes);
+    a.stop().await;
+    b.stop().await;
+}

@@ -255,6 +255,7 @@ async fn a_small_swarm_reports_what_the_server_counted() {
         bots: 6,
         rooms: 2,
         room: "main".into(),
+        quickplay: false,
         duration: Duration::from_secs(4),
         connect_rate: 100.0,
         server_bots: 0,

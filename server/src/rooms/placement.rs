@@ -53,6 +53,30 @@ struct ClusterView {
     nodes: Vec<NodeRecord>,
 }
 
+impl ClusterView {
+    /// One more person sent to `node`, until the next refresh says how many it really has.
+    fn count_player_on(&mut self, node: &NodeId) {
+        if let Some(record) = self.nodes.iter_mut().find(|n| n.id == *node) {
+            record.load.players += 1;
+        }
+    }
+
+    /// One more person sent to the listed room `id` (and its node).
+    fn count_player_in(&mut self, id: &str) {
+        let node = self
+            .rooms
+            .iter_mut()
+            .find(|(_, r)| r.id == id)
+            .map(|(node, room)| {
+                room.players += 1;
+                node.clone()
+            });
+        if let Some(node) = node {
+            self.count_player_on(&node);
+        }
+    }
+}
+
 impl Placement {
     /// A single self-contained node.
     pub fn single(lobby: Arc<Lobby>) -> Arc<Self> {
@@ -123,14 +147,18 @@ impl Placement {
                 .iter_mut()
                 .filter(|(_, r)| r.players < r.capacity)
                 .max_by(|(_, a), (_, b)| a.players.cmp(&b.players).then(b.id.cmp(&a.id)));
-            match best {
-                Some((_, room)) if local.as_ref().is_none_or(|l| room.players > l.players) => {
+            let chosen = match best {
+                Some((node, room)) if local.as_ref().is_none_or(|l| room.players > l.players) => {
                     // counted now, so the next quick play within this refresh sees it fuller
                     room.players += 1;
-                    Some(room.clone())
+                    Some((node.clone(), room.clone()))
                 }
                 _ => None,
-            }
+            };
+            chosen.map(|(node, room)| {
+                view.count_player_on(&node);
+                room
+            })
         };
         let room = match (remote, local) {
             (Some(room), _) => room,
@@ -138,7 +166,11 @@ impl Placement {
                 room.url = Some(cluster.url.clone());
                 room
             }
-            (None, None) => return self.create(CreateRoom::default()).await,
+            (None, None) => {
+                let created = self.create(CreateRoom::default()).await?;
+                cluster.view.write().count_player_in(&created.room.id);
+                return Ok(created);
+            }
         };
         Ok(RoomCreated {
             ok: true,
@@ -163,6 +195,11 @@ impl Placement {
             Ok(placed) => {
                 let mut created = placed.created;
                 created.room.url = Some(placed.url);
+                if !created.room.private {
+                    // listed here at once, not at the next refresh: quick plays can fill it now
+                    let entry = (placed.node, created.room.clone());
+                    cluster.view.write().rooms.push(entry);
+                }
                 Ok(created)
             }
             Err(ClusterError::Refused { reason, .. }) => {

@@ -2,6 +2,7 @@
 //! load tested, and a worked example of a client written from docs/PROTOCOL.md.
 
 pub mod client;
+pub mod entry;
 pub mod player;
 pub mod report;
 
@@ -13,6 +14,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use client::{ClientError, SocketIoClient};
+use entry::Entry;
 pub use report::SwarmReport;
 
 use crate::sim::Strategy;
@@ -26,6 +28,8 @@ pub struct SwarmSettings {
     pub rooms: usize,
     /// The room to join when `rooms` is 0.
     pub room: String,
+    /// Every bot asks the lobby for quick play instead (and follows it to any cluster node).
+    pub quickplay: bool,
     pub duration: Duration,
     /// New connections per second while the swarm starts (a handshake storm is its own test).
     pub connect_rate: f64,
@@ -36,6 +40,9 @@ pub struct SwarmSettings {
 
 /// Creates the swarm's rooms through the lobby, like the web client's "create room" button.
 async fn create_rooms(settings: &SwarmSettings) -> Result<Vec<String>, ClientError> {
+    if settings.quickplay {
+        return Ok(Vec::new());
+    }
     if settings.rooms == 0 {
         return Ok(vec![settings.room.clone()]);
     }
@@ -85,10 +92,14 @@ pub async fn run(settings: SwarmSettings) -> Result<SwarmReport, ClientError> {
     let mut tasks = Vec::with_capacity(settings.bots);
     for i in 0..settings.bots {
         let strategy = Strategy::ALL[i % Strategy::ALL.len()];
-        let room = rooms[i % rooms.len()].clone();
+        let entry = if rooms.is_empty() {
+            Entry::QuickPlay
+        } else {
+            Entry::Room(rooms[i % rooms.len()].clone())
+        };
         tasks.push(tokio::spawn(player::play(
             settings.url.clone(),
-            room,
+            entry,
             format!("swarm-{}", i + 1),
             strategy,
             until,

@@ -9,11 +9,12 @@ use std::time::Duration;
 use glam::Vec2;
 use petri_shared::ClientWorld;
 use petri_shared::codec;
-use petri_shared::game::{self, CellKindCode, Frame, JoinRequest, Joined, namespaces};
-use serde_json::{Value, json};
+use petri_shared::game::{self, CellKindCode, Frame, Joined};
+use serde_json::json;
 use tokio::time::Instant;
 
 use super::client::{ClientError, Incoming, SocketIoClient};
+use super::entry::{Entered, Entry, enter};
 use crate::sim::bots::{Brain, Glimpse, Me, SightBuilder};
 use crate::sim::{PlayerId, SimConfig, Strategy};
 
@@ -37,6 +38,10 @@ pub struct BotStats {
     pub deaths: u64,
     pub disconnected_early: bool,
     pub seconds: f64,
+    /// The server (cluster node) the bot played on.
+    pub node: Option<String>,
+    /// The room it played in.
+    pub room: Option<String>,
 }
 
 struct Probe {
@@ -65,14 +70,14 @@ fn me_from(world: &ClientWorld, id: u32) -> Option<(Me, Vec2)> {
 /// ends this bot and is reported.
 pub async fn play(
     url: String,
-    room: String,
+    entry: Entry,
     name: String,
     strategy: Strategy,
     until: Instant,
 ) -> BotStats {
     let started = Instant::now();
     let mut stats = BotStats::default();
-    if let Err(error) = play_inner(&url, &room, &name, strategy, until, &mut stats).await {
+    if let Err(error) = play_inner(&url, &entry, &name, strategy, until, &mut stats).await {
         match error {
             ClientError::Closed if stats.connected => stats.disconnected_early = true,
             other => stats.error = Some(other.to_string()),
@@ -84,14 +89,20 @@ pub async fn play(
 
 async fn play_inner(
     url: &str,
-    room: &str,
+    entry: &Entry,
     name: &str,
     strategy: Strategy,
     until: Instant,
     stats: &mut BotStats,
 ) -> Result<(), ClientError> {
-    let (mut client, joined) = join(url, room, name).await?;
+    let Entered {
+        mut client,
+        joined,
+        node,
+    } = enter(url, entry, name).await?;
     stats.connected = true;
+    stats.node = Some(node);
+    stats.room = Some(joined.room.id.clone());
     let mut pilot = Pilot::new(&joined, strategy);
     let mut think = tokio::time::interval(THINK_EVERY);
     loop {
@@ -116,30 +127,6 @@ async fn play_inner(
     stats.bytes = client.bytes_received;
     client.close().await;
     Ok(())
-}
-
-/// Connects to `/play` and joins `room`; a refusal is a protocol error for this bot.
-async fn join(url: &str, room: &str, name: &str) -> Result<(SocketIoClient, Joined), ClientError> {
-    let wait = Duration::from_secs(10);
-    let mut client = SocketIoClient::connect(url, namespaces::PLAY, None, wait).await?;
-    let request = JoinRequest {
-        room: room.to_owned(),
-        name: name.to_owned(),
-        ..JoinRequest::default()
-    };
-    let answer = client
-        .call(
-            game::events::JOIN,
-            &[serde_json::to_value(&request).unwrap_or(Value::Null)],
-            wait,
-        )
-        .await?;
-    let joined: Joined = answer
-        .into_iter()
-        .next()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .ok_or_else(|| ClientError::Protocol(format!("join to {room} was refused")))?;
-    Ok((client, joined))
 }
 
 /// What a playing bot keeps between events: its picture of the arena, its brain and its probe.

@@ -24,6 +24,8 @@ pub struct SwarmReport {
     pub latency_samples: usize,
     pub latency_p50_ms: f64,
     pub latency_p99_ms: f64,
+    /// Bots that played, per server (cluster node) URL.
+    pub nodes: std::collections::BTreeMap<String, usize>,
     /// The first few distinct errors, to say what went wrong.
     pub errors: Vec<String>,
 }
@@ -45,9 +47,21 @@ impl SwarmReport {
             }
         }
         let seconds = seconds.max(1e-9);
+        let mut nodes = std::collections::BTreeMap::new();
+        for node in stats.iter().filter_map(|s| s.node.clone()) {
+            *nodes.entry(node).or_insert(0) += 1;
+        }
+        let mut played_in: Vec<(&String, &String)> = stats
+            .iter()
+            .filter_map(|s| s.node.as_ref().zip(s.room.as_ref()))
+            .collect();
+        played_in.sort_unstable();
+        played_in.dedup();
         Self {
+            // the rooms bots really played in (a quick-play swarm names none up front)
+            rooms: rooms.max(played_in.len()),
+            nodes,
             bots: stats.len(),
-            rooms,
             seconds,
             connected,
             failed: stats.len() - connected,
@@ -66,7 +80,13 @@ impl SwarmReport {
 
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        let rows: [(&str, String); 11] = [
+        let nodes = self
+            .nodes
+            .iter()
+            .map(|(url, bots)| format!("{url} {bots}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: [(&str, String); 12] = [
             (
                 "bots",
                 format!(
@@ -75,6 +95,7 @@ impl SwarmReport {
                 ),
             ),
             ("connected", self.connected.to_string()),
+            ("bots per node", nodes),
             ("failed", self.failed.to_string()),
             ("disconnects", self.disconnects.to_string()),
             (
