@@ -39,11 +39,13 @@ SERVER=$!
 for _ in $(seq 1 100); do curl -sf "$URL/readyz" > /dev/null && break; sleep 0.1; done
 curl -sf "$URL/readyz" > /dev/null || { echo "server did not start: $(cat "$OUT/serve.log")" >&2; exit 1; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER/status"; }
+# the allocator's view (petri_heap_bytes): KB held by the server, and KB malloc keeps unused
+heap_kb() { curl -sf "$URL/metrics" | awk '/^petri_heap_bytes\{state="in_use"\}/ {u=$2} /^petri_heap_bytes\{state="free"\}/ {f=$2} END {printf "%d %d", u/1024, f/1024}'; }
 swarm() { nice "$BIN" swarm --url "$URL" --bots "$BOTS" --connect-rate 200 --no-progress "$@"; }
 
 START=$(date +%s) END=$(($(date +%s) + MINUTES * 60))
 echo "soak: $MODE, $BOTS bots, $MINUTES min, RSS every ${SAMPLE}s (warm-up ${WARMUP} min); logs in $OUT"
-echo "0 $(rss_kb)" > "$OUT/rss.txt"
+echo "0 $(rss_kb) $(heap_kb)" > "$OUT/rss.txt"
 if [ "$MODE" = churn ]; then
     ( round=0
       while [ $(($(date +%s) + CHURN)) -le "$END" ]; do
@@ -58,25 +60,31 @@ next=$SAMPLE
 while kill -0 "$SWARM" 2>/dev/null && [ "$(date +%s)" -lt "$END" ]; do
     now=$(($(date +%s) - START))
     if [ "$now" -ge "$next" ]; then
-        echo "$now $(rss_kb)" | tee -a "$OUT/rss.txt" | awk '{printf "  %5ds  %6.1f MB\n", $1, $2 / 1024}'
+        echo "$now $(rss_kb) $(heap_kb)" | tee -a "$OUT/rss.txt" \
+            | awk '{printf "  %5ds  RSS %6.1f MB  heap in use %6.1f MB, free %6.1f MB\n", $1, $2 / 1024, $3 / 1024, $4 / 1024}'
         next=$((next + SAMPLE))
     fi
     sleep 1
 done
 wait "$SWARM" 2>/dev/null || true
 SWARM=''
-echo "$(($(date +%s) - START)) $(rss_kb)" >> "$OUT/rss.txt"
+echo "$(($(date +%s) - START)) $(rss_kb) $(heap_kb)" >> "$OUT/rss.txt"
 python3 - "$OUT/rss.txt" "$WARMUP" <<'PY'
 import sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+rows = [r + (0.0,) * (4 - len(r)) for r in rows]
 warm = float(sys.argv[2]) * 60
-pts = [(t / 60, kb / 1024) for t, kb in rows if t >= warm]
+pts = [(t / 60, kb / 1024) for t, kb, *_ in rows if t >= warm]
 mb = lambda t: min(rows, key=lambda r: abs(r[0] - t))[1] / 1024
 print(f"RSS: {rows[0][1] / 1024:.1f} MB at start, {mb(warm):.1f} MB after warm-up, {rows[-1][1] / 1024:.1f} MB at the end")
 if len(pts) < 3:
     sys.exit("too few samples after the warm-up for a slope")
-n = len(pts); mx = sum(t for t, _ in pts) / n; my = sum(m for _, m in pts) / n
-slope = sum((t - mx) * (m - my) for t, m in pts) / sum((t - mx) ** 2 for t, _ in pts)
-print(f"slope after warm-up: {slope:+.3f} MB/min over {n} samples")
+def slope(points):
+    n = len(points); mx = sum(t for t, _ in points) / n; my = sum(m for _, m in points) / n
+    return sum((t - mx) * (m - my) for t, m in points) / sum((t - mx) ** 2 for t, _ in points)
+print(f"slope after warm-up: {slope(pts):+.3f} MB/min over {len(pts)} samples")
+for col, name in ((2, "heap in use"), (3, "heap free (kept by malloc)")):
+    series = [(r[0] / 60, r[col] / 1024) for r in rows if r[0] >= warm]
+    print(f"  {name}: {series[0][1]:.1f} -> {series[-1][1]:.1f} MB, slope {slope(series):+.3f} MB/min")
 PY
 grep -hE "connected|disconnects|frames" "$OUT"/swarm-1.txt | head -4 || true

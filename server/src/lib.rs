@@ -5,6 +5,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod headless;
+pub mod heap;
 pub mod metrics;
 pub mod realtime;
 pub mod rooms;

@@ -38,6 +38,7 @@ impl Metrics {
         registry.register_collector(Box::new(RoomCollector {
             lobby: Arc::downgrade(lobby),
         }));
+        registry.register_collector(Box::new(HeapCollector));
         Self {
             registry,
             connections,
@@ -86,6 +87,29 @@ impl Collector for ConnectionCollector {
         for reason in RefusalReason::ALL {
             let labels = [("reason", reason.as_str())];
             ConstCounter::new(self.stats.refused(reason)).encode(metric.encode_family(&labels)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the allocator's heap figures at scrape time (`heap.rs`; absent off glibc).
+#[derive(Debug)]
+struct HeapCollector;
+
+impl Collector for HeapCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        let Some(heap) = crate::heap::stats() else {
+            return Ok(());
+        };
+        let mut metric = encoder.encode_descriptor(
+            "heap_bytes",
+            "The allocator's heap: in_use is held by the server, free is kept unused by malloc",
+            None,
+            MetricType::Gauge,
+        )?;
+        for (state, bytes) in [("in_use", heap.in_use), ("free", heap.free)] {
+            let value = i64::try_from(bytes).unwrap_or(i64::MAX);
+            ConstGauge::new(value).encode(metric.encode_family(&[("state", state)])?)?;
         }
         Ok(())
     }
