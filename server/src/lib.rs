@@ -7,6 +7,7 @@ pub mod config;
 pub mod headless;
 pub mod metrics;
 pub mod realtime;
+pub mod relay;
 pub mod rooms;
 pub mod routes;
 pub mod serve;
