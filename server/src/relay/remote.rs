@@ -48,17 +48,31 @@ fn room_selector(selector: Selector) -> RoomSelector {
     }
 }
 
-fn timed_out(gathered: &Gathered, after: Duration) -> RemoteError {
-    RemoteError::Timeout {
-        answered: gathered.responses.len(),
-        expected: gathered.expected,
-        after,
-    }
-}
-
 /// One answer per counted server.
 fn one_each(responses: &[AdapterResponse], servers: usize) -> bool {
     responses.len() >= servers
+}
+
+/// Sends `request` and waits for one answer per other server; fails when not all answered in
+/// time, as Node's `fetchSockets` and `serverSideEmitWithAck` do.
+async fn one_answer_each(
+    node: &ClusterNode,
+    nsp: &str,
+    request: &AdapterRequest,
+    within: Duration,
+) -> Result<Vec<AdapterResponse>, RemoteError> {
+    let gathered: Gathered = node
+        .gather(nsp, request, within, one_each)
+        .await
+        .map_err(unavailable)?;
+    if !gathered.complete {
+        return Err(RemoteError::Timeout {
+            answered: gathered.responses.len(),
+            expected: gathered.expected,
+            after: within,
+        });
+    }
+    Ok(gathered.responses)
 }
 
 impl ClusterRemote {
@@ -187,15 +201,8 @@ impl RemoteAdapter for ClusterRemote {
                 request_id: ack.map(|_| node.new_request_id()),
                 data,
             };
-            let gathered = node
-                .gather(&nsp, &request, within, one_each)
-                .await
-                .map_err(unavailable)?;
-            if !gathered.complete {
-                return Err(timed_out(&gathered, within));
-            }
-            Ok(gathered
-                .responses
+            Ok(one_answer_each(&node, &nsp, &request, within)
+                .await?
                 .iter()
                 .map(|r| {
                     r.data()
@@ -218,15 +225,8 @@ impl RemoteAdapter for ClusterRemote {
                 request_id: node.new_request_id(),
                 selector: room_selector(selector),
             };
-            let gathered = node
-                .gather(&nsp, &request, within, one_each)
-                .await
-                .map_err(unavailable)?;
-            if !gathered.complete {
-                return Err(timed_out(&gathered, within));
-            }
-            Ok(gathered
-                .responses
+            Ok(one_answer_each(&node, &nsp, &request, within)
+                .await?
                 .iter()
                 .filter_map(AdapterResponse::sockets)
                 .flatten()
@@ -275,15 +275,8 @@ impl RemoteAdapter for ClusterRemote {
                 uid: Self::uid(&node),
                 request_id: node.new_request_id(),
             };
-            let gathered = node
-                .gather(&nsp, &request, within, one_each)
-                .await
-                .map_err(unavailable)?;
-            if !gathered.complete {
-                return Err(timed_out(&gathered, within));
-            }
-            Ok(gathered
-                .responses
+            Ok(one_answer_each(&node, &nsp, &request, within)
+                .await?
                 .iter()
                 .filter_map(AdapterResponse::rooms)
                 .flatten()
