@@ -26,6 +26,9 @@ echo "== Socket.IO interop: the official socket.io-client (node) and python-sock
 cargo build -p petri-server --example socketio-testbed
 TESTBED_CMD="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/examples/socketio-testbed" bash tests/interop/run.sh
 
+echo "== cluster interop: Node socket.io + @socket.io/redis-adapter and Petri on one Redis"
+TESTBED_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/examples/socketio-testbed" bash tests/cluster-interop/run.sh
+
 echo "== a Python bot (docs/BOTS.md) plays against a real server"
 cargo build -p petri-server --bin petri
 PETRI_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/petri" bash tests/python-bot/run.sh

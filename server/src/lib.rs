@@ -8,6 +8,7 @@ pub mod headless;
 pub mod heap;
 pub mod metrics;
 pub mod realtime;
+pub mod relay;
 pub mod rooms;
 pub mod routes;
 pub mod serve;

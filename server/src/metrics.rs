@@ -16,6 +16,7 @@ use prometheus_client::registry::Registry;
 
 use crate::cluster::ClusterStats;
 use crate::realtime::{ConnectionStats, RefusalReason};
+use crate::relay::RelayStats;
 use crate::rooms::{Lobby, RoomHandle, RoomStatus};
 
 /// Everything `/metrics` shows.
@@ -53,10 +54,14 @@ impl Metrics {
         self
     }
 
-    /// Also exports a cluster node's state and counters (`petri_cluster_*`).
-    pub fn with_cluster(mut self, stats: Arc<ClusterStats>) -> Self {
+    /// Also exports a cluster node's state and counters (`petri_cluster_*`), and its relay's.
+    pub fn with_cluster(
+        mut self,
+        stats: Arc<ClusterStats>,
+        relay: Option<Arc<RelayStats>>,
+    ) -> Self {
         self.registry
-            .register_collector(Box::new(ClusterCollector { stats }));
+            .register_collector(Box::new(ClusterCollector { stats, relay }));
         self
     }
 
@@ -119,6 +124,7 @@ impl Collector for HeapCollector {
 #[derive(Debug)]
 struct ClusterCollector {
     stats: Arc<ClusterStats>,
+    relay: Option<Arc<RelayStats>>,
 }
 
 /// A cluster counter read from its stats.
@@ -190,8 +196,55 @@ impl Collector for ClusterCollector {
             ConstCounter::new(ClusterStats::get(counter))
                 .encode(dropped.encode_family(&[("reason", reason)])?)?;
         }
-        Ok(())
+        match &self.relay {
+            Some(relay) => relay_metrics(&mut encoder, relay),
+            None => Ok(()),
+        }
     }
+}
+
+/// The relay's counters: Socket.IO broadcasts sent to and received from other servers.
+fn relay_metrics(encoder: &mut DescriptorEncoder, relay: &RelayStats) -> std::fmt::Result {
+    for (name, help, counter) in [
+        (
+            "cluster_relay_published",
+            "Broadcasts published to other servers",
+            &relay.published,
+        ),
+        (
+            "cluster_relay_delivered",
+            "Other servers' broadcasts delivered to local sockets",
+            &relay.delivered,
+        ),
+        (
+            "cluster_relay_delivered_to_nobody",
+            "Other servers' broadcasts no local socket matched",
+            &relay.delivered_to_nobody,
+        ),
+    ] {
+        ConstCounter::new(RelayStats::get(counter)).encode(encoder.encode_descriptor(
+            name,
+            help,
+            None,
+            MetricType::Counter,
+        )?)?;
+    }
+    let mut lost = encoder.encode_descriptor(
+        "cluster_relay_lost",
+        "Broadcasts and answers the relay did not pass on, by reason",
+        None,
+        MetricType::Counter,
+    )?;
+    for (reason, counter) in [
+        ("queue_full", &relay.publish_dropped),
+        ("publish_failed", &relay.publish_failed),
+        ("refused", &relay.refused),
+        ("answers_shed", &relay.answers_shed),
+    ] {
+        ConstCounter::new(RelayStats::get(counter))
+            .encode(lost.encode_family(&[("reason", reason)])?)?;
+    }
+    Ok(())
 }
 
 /// Reads the rooms' own counters at scrape time.

@@ -20,12 +20,14 @@ use crate::cluster::ClusterNode;
 use crate::config::ServerConfig;
 use crate::metrics::Metrics;
 use crate::realtime::{Shutdown, SocketIo, http};
+use crate::relay::{Relay, RelayStats};
 use crate::rooms::{
     Lobby, LobbyRooms, MAIN_ROOM, Placement, RoomSettings, lobby_api, lobby_notices, play_api,
 };
 use crate::routes::RouteState;
 use crate::sim::SimConfig;
 use crate::web::WebRoot;
+use petri_shared::game::namespaces;
 
 /// The main room's settings from the configuration (its preset file is read here).
 pub fn main_room_settings(config: &ServerConfig) -> anyhow::Result<RoomSettings> {
@@ -77,12 +79,12 @@ pub async fn serve(
         .open(MAIN_ROOM.to_owned(), main_room)
         .map_err(|refusal| anyhow::anyhow!("could not open the main room: {}", refusal.message))?;
     let io = SocketIo::new(config.network.realtime(config.shutdown_grace_ms));
-    let placement = place_rooms(&config, &listener, &lobby)?;
+    let (placement, relay_stats) = place_rooms(&config, &listener, &lobby, &io)?;
     play_api::register(&io, Arc::clone(&placement));
     lobby_api::register(&io, Arc::clone(&placement));
     let mut metrics = Metrics::new(&lobby).with_connections(io.stats().clone());
     if let Some(node) = placement.node() {
-        metrics = metrics.with_cluster(node.stats());
+        metrics = metrics.with_cluster(node.stats(), relay_stats.clone());
     }
     let shutdown = Shutdown::new();
     let notices = lobby_notices::spawn(Arc::clone(&placement), io.clone(), shutdown.clone());
@@ -119,20 +121,22 @@ pub async fn serve(
     Ok(())
 }
 
-/// The lobby alone, or the lobby as one node of the cluster `[cluster]` configures. The default
-/// public URL is the address really bound (a test's port 0 is resolved by then).
+/// The lobby alone, or the lobby as one node of the cluster `[cluster]` configures, with the
+/// realtime layer's broadcasts relayed to the other servers (`relay/`). The default public URL
+/// is the address really bound (a test's port 0 is resolved by then).
 fn place_rooms(
     config: &ServerConfig,
     listener: &TcpListener,
     lobby: &Arc<Lobby>,
-) -> anyhow::Result<Arc<Placement>> {
+    io: &SocketIo,
+) -> anyhow::Result<(Arc<Placement>, Option<Arc<RelayStats>>)> {
     let bound = listener.local_addr().context("reading the bound address")?;
     let Some(cluster) = config
         .cluster
         .resolve(bound)
         .context("the [cluster] settings")?
     else {
-        return Ok(Placement::single(Arc::clone(lobby)));
+        return Ok((Placement::single(Arc::clone(lobby)), None));
     };
     info!(
         redis = %cluster.redis_url,
@@ -142,9 +146,22 @@ fn place_rooms(
     );
     let url = cluster.public_url.clone();
     let rooms = Arc::new(LobbyRooms(Arc::clone(lobby)));
-    let node = ClusterNode::start(cluster, rooms, None).context("starting the cluster node")?;
-    Ok(Placement::clustered(Arc::clone(lobby), Arc::new(node), url))
+    let relay = Relay::new(io.clone());
+    let binding = relay.binding(RELAYED_NAMESPACES.iter().map(|&n| n.to_owned()).collect());
+    let node =
+        ClusterNode::start(cluster, rooms, Some(binding)).context("starting the cluster node")?;
+    let node = Arc::new(node);
+    relay.attach(Arc::clone(&node));
+    Ok((
+        Placement::clustered(Arc::clone(lobby), node, url),
+        Some(relay.stats()),
+    ))
 }
+
+/// The namespaces whose broadcasts and server-side requests cross servers: the default one (what
+/// Node.js servers sharing the Redis use) and the game's two. The game's frames are per-socket
+/// emits and never cross; these carry only what is broadcast (and `fetchSockets` & co. see them).
+const RELAYED_NAMESPACES: [&str; 3] = ["/", namespaces::PLAY, namespaces::LOBBY];
 
 /// Binds the configured address and serves until SIGINT/SIGTERM.
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {

@@ -138,8 +138,17 @@ async fn broadcasts_cross_nodes_filtered_by_room_before_decoding() {
         sockets_b.delivered.lock().len()
     );
     assert_eq!(sockets_b.delivered.lock()[1].opts.rooms, ["lobby"]);
-    // a received its own broadcast to all through the pattern and dropped it by uid.
+    // a received its own broadcast to all through the pattern and dropped it on its first
+    // bytes (the uid), undecoded; its two single-room ones on the channel name.
     assert!(sockets_a.delivered.lock().is_empty());
+    let stats_a = a.stats();
+    assert!(
+        eventually(WAIT, || async {
+            ClusterStats::get(&stats_a.skipped_before_decode) == 3
+        })
+        .await
+    );
+    assert_eq!(ClusterStats::get(&stats_a.malformed_dropped), 0);
 
     // A Node-written broadcast published raw reaches b too.
     let mut raw = redis.raw().await;

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::cluster::adapter::{
-    AdapterChannels, ChannelKind, decode_broadcast, decode_request, decode_response,
+    AdapterChannels, ChannelKind, decode_broadcast, decode_request, decode_response, sent_by,
 };
 use crate::cluster::records::{RoomsChanged, decode_bounded, encode};
 use crate::cluster::replier::AdapterReplier;
@@ -138,6 +138,13 @@ impl Dispatcher {
                 ChannelKind::Other => continue,
                 ChannelKind::Broadcast { room: Some(room) }
                     if !adapter.local.has_room(channels.namespace(), room) =>
+                {
+                    ClusterStats::bump(&shared.stats.skipped_before_decode);
+                }
+                // Our own broadcast, back through the pattern subscription: dropped on its
+                // first bytes (Node decodes it first).
+                ChannelKind::Broadcast { .. }
+                    if sent_by(payload, shared.config.node_id.as_str()) =>
                 {
                     ClusterStats::bump(&shared.stats.skipped_before_decode);
                 }

@@ -18,7 +18,8 @@ pub struct ClusterStats {
     pub oversized_dropped: AtomicU64,
     /// Messages dropped because they did not decode (or decoded to something unknown).
     pub malformed_dropped: AtomicU64,
-    /// Adapter broadcasts skipped on the channel name alone, without decoding (issue 5226).
+    /// Adapter broadcasts dropped without decoding: for a room this node lacks (read from the
+    /// channel name, issue 5226) or sent by this node itself (read from the first bytes).
     pub skipped_before_decode: AtomicU64,
     /// Adapter broadcasts decoded and handed to the local sockets.
     pub broadcasts_delivered: AtomicU64,

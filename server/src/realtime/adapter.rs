@@ -44,11 +44,11 @@ impl Adapter {
     }
 
     /// Appends the members of `rooms` to `out`, each socket once.
-    pub(crate) fn collect_members(&self, rooms: &[RoomName], out: &mut Vec<SocketRef>) {
+    pub(crate) fn collect_members<R: AsRef<str>>(&self, rooms: &[R], out: &mut Vec<SocketRef>) {
         {
             let map = self.rooms.read();
             for r in rooms {
-                if let Some(m) = map.get(r) {
+                if let Some(m) = map.get(r.as_ref()) {
                     out.extend(m.values().cloned());
                 }
             }
@@ -62,6 +62,16 @@ impl Adapter {
     /// Number of sockets in `room`.
     pub(crate) fn len(&self, room: &str) -> usize {
         self.rooms.read().get(room).map_or(0, HashMap::len)
+    }
+
+    /// Whether `room` has members.
+    pub(crate) fn contains(&self, room: &str) -> bool {
+        self.rooms.read().contains_key(room)
+    }
+
+    /// The names of the rooms with members (a snapshot).
+    pub(crate) fn room_names(&self) -> Vec<String> {
+        self.rooms.read().keys().map(|r| r.to_string()).collect()
     }
 
     /// Number of rooms with members.

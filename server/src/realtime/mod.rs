@@ -65,7 +65,11 @@ pub mod outbox;
 pub mod packet;
 pub mod payload;
 pub mod reason;
+pub mod remote;
+pub mod remote_entry;
 pub mod room_name;
+pub mod server_api;
+pub mod server_events;
 pub mod shutdown;
 pub mod socket;
 pub mod stats;
@@ -84,7 +88,13 @@ pub use namespace::{ConnectHandler, Middleware, Namespace};
 pub use packet::{EncodedPacket, PreparedPacket};
 pub use payload::Payload;
 pub use reason::DisconnectReason;
+pub use remote::{
+    RemoteAcks, RemoteAdapter, RemoteError, RemoteFlags, Selector, SocketInfo, SocketsOp,
+};
+pub use remote_entry::LocalAcks;
 pub use room_name::RoomName;
+pub use server_api::BroadcastAcks;
+pub use server_events::{ServerAck, ServerEventHandler};
 pub use shutdown::{InFlight, Shutdown};
 pub use socket::{Socket, SocketRef};
 pub use stats::{ConnectionStats, RefusalReason};
@@ -98,6 +108,7 @@ pub(crate) struct IoInner {
     pub(crate) config: RealtimeConfig,
     pub(crate) namespaces: RwLock<HashMap<String, Arc<Namespace>>>,
     stats: Arc<ConnectionStats>,
+    remote: namespace::RemoteSlot,
 }
 
 /// The Socket.IO server: a registry of namespaces. Cheap to clone (an `Arc`); hand it to
@@ -123,6 +134,7 @@ impl SocketIo {
                 config,
                 namespaces: RwLock::new(HashMap::new()),
                 stats: Arc::default(),
+                remote: Arc::default(),
             }),
         }
     }
@@ -172,7 +184,13 @@ impl SocketIo {
         } else {
             format!("/{path}")
         };
-        let ns = Namespace::new(path.clone(), on_connect, mw, self.inner.config.ack_timeout);
+        let ns = Namespace::new(
+            path.clone(),
+            on_connect,
+            mw,
+            self.inner.config.ack_timeout,
+            Arc::clone(&self.inner.remote),
+        );
         self.inner.namespaces.write().insert(path, ns.clone());
         ns
     }
@@ -180,6 +198,25 @@ impl SocketIo {
     /// The namespace registered at `path`.
     pub fn of(&self, path: &str) -> Option<Arc<Namespace>> {
         self.inner.namespaces.read().get(path).cloned()
+    }
+
+    /// Gives the server its other servers (JS: `io.adapter(createAdapter(..))`): from now on
+    /// broadcasts (not single-socket emits) and the server-side API of every namespace, those
+    /// registered later included, also go through `remote`. Once per server: a second call is
+    /// refused and hands the hook back.
+    pub fn set_remote(&self, remote: Arc<dyn RemoteAdapter>) -> Result<(), Arc<dyn RemoteAdapter>> {
+        self.inner.remote.set(remote)
+    }
+
+    /// Whether a remote hook is set.
+    pub fn has_remote(&self) -> bool {
+        self.inner.remote.get().is_some()
+    }
+
+    /// Whether namespace `nsp` has `room` locally (a room with members, or a socket's own id):
+    /// cheap, for filtering other servers' broadcasts before decoding them.
+    pub fn has_room(&self, nsp: &str, room: &str) -> bool {
+        self.of(nsp).is_some_and(|ns| ns.has_room(room))
     }
 }
 

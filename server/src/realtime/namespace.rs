@@ -6,12 +6,18 @@
 
 use super::adapter::Adapter;
 use super::packet::{PreparedPacket, encode_event};
+use super::remote::RemoteAdapter;
+use super::server_events::ServerEventHandler;
 use super::socket::SocketRef;
 use super::{EmitError, Payload};
 use parking_lot::RwLock;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+/// The server's remote hook, shared by all its namespaces; empty until
+/// [`super::SocketIo::set_remote`].
+pub(crate) type RemoteSlot = Arc<OnceLock<Arc<dyn RemoteAdapter>>>;
 
 /// Called for every accepted connection; register event handlers here. Runs on the connection
 /// task: must not block.
@@ -30,6 +36,8 @@ pub struct Namespace {
     sockets: RwLock<HashMap<Arc<str>, SocketRef>>,
     adapter: Adapter,
     ack_timeout: Duration,
+    remote: RemoteSlot,
+    server_handlers: RwLock<HashMap<String, ServerEventHandler>>,
 }
 
 impl std::fmt::Debug for Namespace {
@@ -46,6 +54,7 @@ impl Namespace {
         on_connect: ConnectHandler,
         middleware: Option<Middleware>,
         ack_timeout: Duration,
+        remote: RemoteSlot,
     ) -> Arc<Self> {
         Arc::new(Self {
             path,
@@ -54,6 +63,8 @@ impl Namespace {
             sockets: RwLock::new(HashMap::new()),
             adapter: Adapter::default(),
             ack_timeout,
+            remote,
+            server_handlers: RwLock::new(HashMap::new()),
         })
     }
 
@@ -113,6 +124,15 @@ impl Namespace {
 
     pub(crate) fn adapter(&self) -> &Adapter {
         &self.adapter
+    }
+
+    /// The remote hook, when one is set (one atomic load).
+    pub(crate) fn remote(&self) -> Option<&Arc<dyn RemoteAdapter>> {
+        self.remote.get()
+    }
+
+    pub(crate) fn server_handlers(&self) -> &RwLock<HashMap<String, ServerEventHandler>> {
+        &self.server_handlers
     }
 
     pub(crate) fn ack_timeout(&self) -> Duration {

@@ -55,11 +55,17 @@ pub(crate) fn encode_event(
     payload: Payload,
     id: Option<u64>,
 ) -> Result<EncodedPacket, EmitError> {
+    check_event(event)?;
+    let text = socketio::encode_event(nsp, event, &payload.args, id, payload.bins.len());
+    Ok(EncodedPacket::message(&text, payload.bins))
+}
+
+/// Refuses the event names Socket.IO reserves (`connect`, `disconnect`, ...).
+pub(crate) fn check_event(event: &str) -> Result<(), EmitError> {
     if RESERVED_EVENTS.contains(&event) {
         return Err(EmitError::ReservedEvent);
     }
-    let text = socketio::encode_event(nsp, event, &payload.args, id, payload.bins.len());
-    Ok(EncodedPacket::message(&text, payload.bins))
+    Ok(())
 }
 
 /// Encodes an ACK/BINARY_ACK answering the client's `id`.

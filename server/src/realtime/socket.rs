@@ -50,6 +50,8 @@ pub struct Socket {
     pub(crate) acks: Mutex<HashMap<u64, oneshot::Sender<Payload>>>,
     next_ack: AtomicU64,
     rooms: Mutex<HashSet<RoomName>>,
+    /// When the socket was created, in ms since the Unix epoch (JS `handshake.issued`).
+    issued_ms: u64,
     /// Typed per-socket data owned by the application.
     pub extensions: Extensions,
 }
@@ -77,6 +79,9 @@ impl Socket {
             acks: Mutex::new(HashMap::new()),
             next_ack: AtomicU64::new(0),
             rooms: Mutex::new(HashSet::new()),
+            issued_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             extensions: Extensions::default(),
         })
     }
@@ -221,6 +226,20 @@ impl Socket {
     /// The rooms this socket is in.
     pub fn rooms(&self) -> Vec<RoomName> {
         self.rooms.lock().iter().cloned().collect()
+    }
+
+    /// Whether this socket is in any of `rooms`, its own id counting as a room (JS semantics
+    /// for `except`).
+    pub fn in_any<R: AsRef<str>>(&self, rooms: &[R]) -> bool {
+        let mine = self.rooms.lock();
+        rooms
+            .iter()
+            .any(|r| r.as_ref() == &*self.id || mine.contains(r.as_ref()))
+    }
+
+    /// When the socket was created, in ms since the Unix epoch.
+    pub fn issued_ms(&self) -> u64 {
+        self.issued_ms
     }
 
     /// Disconnects this socket from its namespace (the client sees "io server disconnect"). The

@@ -155,7 +155,8 @@ fn emit(io: &SocketIo, room: String, change: RoomChange) {
     let notice = RoomsChangedNotice { room, change };
     match serde_json::to_value(&notice) {
         Ok(value) => {
-            let _ = lobby.emit(events::ROOMS_CHANGED, value);
+            // local: every node tells its own lobby sockets (the notice itself crossed Redis)
+            let _ = lobby.all().local().emit(events::ROOMS_CHANGED, value);
         }
         Err(error) => debug!(%error, "could not serialise a rooms-changed notice"),
     }

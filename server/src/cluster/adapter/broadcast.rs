@@ -91,6 +91,23 @@ pub fn decode_broadcast(bytes: &[u8], max_bytes: usize) -> Result<BroadcastMessa
     })
 }
 
+/// Whether an encoded broadcast was sent by adapter `uid`, read from its first bytes without
+/// decoding anything: `[uid, packet, opts]` starts with a 3-element array header and the uid
+/// string. Every server receives its own broadcasts (the pattern subscription matches them);
+/// the Node adapter decodes each before dropping it, Petri drops them here.
+pub fn sent_by(bytes: &[u8], uid: &str) -> bool {
+    let Some((&0x93, rest)) = bytes.split_first() else {
+        return false;
+    };
+    let (len, rest) = match rest {
+        [h @ 0xa0..=0xbf, rest @ ..] => (usize::from(h & 0x1f), rest),
+        [0xd9, n, rest @ ..] => (usize::from(*n), rest),
+        [0xda, a, b, rest @ ..] => (usize::from(u16::from_be_bytes([*a, *b])), rest),
+        _ => return false,
+    };
+    len == uid.len() && rest.starts_with(uid.as_bytes())
+}
+
 pub(super) fn packet_value(packet: &SioPacket) -> Value {
     map(vec![
         ("type", Value::from(packet.kind)),
@@ -197,6 +214,21 @@ mod tests {
                 flags: BroadcastFlags::default(),
             },
         }
+    }
+
+    #[test]
+    fn the_sender_is_read_without_decoding() {
+        let bytes = encode_broadcast(&sample());
+        assert!(sent_by(&bytes, "abc123"));
+        assert!(!sent_by(&bytes, "abc12"));
+        assert!(!sent_by(&bytes, "abc1234"));
+        assert!(!sent_by(&bytes[..3], "abc123"));
+        let long = BroadcastMessage {
+            uid: "n".repeat(40),
+            ..sample()
+        };
+        assert!(sent_by(&encode_broadcast(&long), &"n".repeat(40)));
+        assert!(!sent_by(&[0x93, 0xd9], "x"));
     }
 
     #[test]

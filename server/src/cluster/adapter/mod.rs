@@ -16,6 +16,7 @@ mod value;
 
 pub use broadcast::{
     BroadcastFlags, BroadcastMessage, BroadcastOpts, SioPacket, decode_broadcast, encode_broadcast,
+    sent_by,
 };
 pub use channels::{AdapterChannels, ChannelKind};
 pub use encode::{

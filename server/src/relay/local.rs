@@ -1,0 +1,79 @@
+//! The cluster's view of this server's sockets ([`LocalBroadcast`] over a [`SocketIo`]): the
+//! room filter that lets the cluster drop a single-room broadcast before decoding it, the
+//! delivery of other servers' broadcasts, and the requests other servers send (answered in
+//! [`super::answer`]).
+
+use std::sync::Arc;
+
+use rmpv::Value;
+use tokio::sync::Semaphore;
+
+use super::answer;
+use super::convert::to_payload;
+use super::stats::RelayStats;
+use crate::cluster::adapter::{AdapterRequest, BroadcastMessage};
+use crate::cluster::{AdapterReplier, LocalBroadcast};
+use crate::realtime::{RemoteFlags, Selector, SocketIo};
+
+/// How many answers to other servers' requests may be under way at once (each is one publish,
+/// or a wait for acks bounded by `MAX_REMOTE_ACK_WAIT`). More are shed and counted: a flood of
+/// requests on the adapter channel must not turn into as many tasks.
+pub const MAX_ANSWERING: usize = 64;
+
+/// This server's sockets, for the cluster.
+pub struct LocalSockets {
+    pub(crate) io: SocketIo,
+    pub(crate) stats: Arc<RelayStats>,
+    pub(crate) answering: Arc<Semaphore>,
+}
+
+impl LocalSockets {
+    pub fn new(io: SocketIo, stats: Arc<RelayStats>) -> Self {
+        Self {
+            io,
+            stats,
+            answering: Arc::new(Semaphore::new(MAX_ANSWERING)),
+        }
+    }
+}
+
+/// The event name and arguments of a packet's `data` (the adapter's decoder checked that it
+/// starts with a text event name).
+pub(crate) fn split_event(data: &[Value]) -> Option<(&str, &[Value])> {
+    let (event, args) = data.split_first()?;
+    Some((event.as_str()?, args))
+}
+
+impl LocalBroadcast for LocalSockets {
+    fn has_room(&self, nsp: &str, room: &str) -> bool {
+        self.io.has_room(nsp, room)
+    }
+
+    fn deliver(&self, message: BroadcastMessage) {
+        let Some(ns) = self.io.of(&message.packet.nsp) else {
+            return RelayStats::bump(&self.stats.delivered_to_nobody);
+        };
+        let Some((event, args)) = split_event(&message.packet.data) else {
+            return RelayStats::bump(&self.stats.refused);
+        };
+        let selector = Selector {
+            rooms: message.opts.rooms,
+            except: message.opts.except,
+        };
+        let flags = RemoteFlags {
+            volatile: message.opts.flags.volatile,
+        };
+        match ns.deliver_remote(&selector, flags, event, || to_payload(args)) {
+            Ok(0) => RelayStats::bump(&self.stats.delivered_to_nobody),
+            Ok(_) => RelayStats::bump(&self.stats.delivered),
+            Err(error) => {
+                RelayStats::bump(&self.stats.refused);
+                tracing::debug!(%error, event, "remote broadcast refused");
+            }
+        }
+    }
+
+    fn request(&self, nsp: &str, request: AdapterRequest, reply: Option<AdapterReplier>) {
+        answer::serve(self, nsp, request, reply);
+    }
+}
