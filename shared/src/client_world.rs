@@ -38,6 +38,14 @@ pub enum ApplyError {
     UnknownCell(u32),
 }
 
+/// Every time a frame's tick crosses a multiple of this, the players table forgets the players
+/// that own no known cell (docs/PROTOCOL.md). Server and client apply the same frames, so they
+/// forget the same players at the same frame, and the server names a player again when one of
+/// its cells comes back into view. Without it a client's table (and the server's copy of it)
+/// grew to every player of the room it had ever seen, and kept the names of those who left
+/// (issue 17).
+pub const FORGET_PLAYERS_EVERY: u32 = 64;
+
 #[derive(Debug, Clone, Default)]
 pub struct ClientWorld {
     pub tick: u32,
@@ -46,6 +54,8 @@ pub struct ClientWorld {
     pub own: Vec<u32>,
     pub cells: HashMap<u32, KnownCell>,
     pub players: HashMap<u32, PlayerInfo>,
+    /// Reused when forgetting players, so applying a frame allocates nothing in steady state.
+    owners: Vec<u32>,
 }
 
 impl ClientWorld {
@@ -57,6 +67,7 @@ impl ClientWorld {
                 known: self.tick,
             });
         }
+        let forget = frame.tick / FORGET_PLAYERS_EVERY != self.tick / FORGET_PLAYERS_EVERY;
         self.tick = frame.tick;
         self.view = frame.view.applied_to(self.view);
         self.rank = frame.rank;
@@ -82,6 +93,74 @@ impl ClientWorld {
             cell.y = cell.y.wrapping_add(c.dy);
             cell.size = cell.size.wrapping_add_signed(c.dsize);
         }
+        if forget {
+            self.forget_unseen_players();
+        }
         Ok(())
+    }
+
+    /// Drops the players that own none of the known cells.
+    fn forget_unseen_players(&mut self) {
+        self.owners.clear();
+        self.owners.extend(self.cells.values().map(|c| c.owner));
+        self.owners.sort_unstable();
+        self.owners.dedup();
+        let owners = &self.owners;
+        self.players
+            .retain(|id, _| owners.binary_search(id).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::game::CellEntered;
+
+    fn entering(tick: u32, cell: u32, owner: u32) -> Frame {
+        Frame {
+            tick,
+            players: vec![PlayerInfo {
+                id: owner,
+                name: format!("p{owner}"),
+                color: 0,
+            }],
+            entered: vec![CellEntered {
+                id: cell,
+                kind: 0,
+                x: 0,
+                y: 0,
+                size: 10,
+                owner,
+            }],
+            ..Frame::default()
+        }
+    }
+
+    #[test]
+    fn players_with_no_known_cell_are_forgotten_when_a_frame_crosses_the_interval() {
+        let mut world = ClientWorld::default();
+        world.apply(&entering(1, 1, 7)).expect("applies");
+        world.apply(&entering(2, 2, 8)).expect("applies");
+        // 7's cell leaves; inside the interval 7 is still known
+        let leave = Frame {
+            tick: 3,
+            left: vec![1],
+            ..Frame::default()
+        };
+        world.apply(&leave).expect("applies");
+        assert!(world.players.contains_key(&7));
+        // the next frame past the boundary forgets 7, keeps 8 (its cell is in view)
+        let later = Frame {
+            tick: FORGET_PLAYERS_EVERY + 5,
+            ..Frame::default()
+        };
+        world.apply(&later).expect("applies");
+        assert!(!world.players.contains_key(&7));
+        assert!(world.players.contains_key(&8));
+        // and being named again brings it back
+        world
+            .apply(&entering(FORGET_PLAYERS_EVERY + 6, 3, 7))
+            .expect("applies");
+        assert_eq!(world.players[&7].name, "p7");
     }
 }

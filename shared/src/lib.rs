@@ -11,4 +11,4 @@ pub mod engineio;
 pub mod game;
 pub mod socketio;
 
-pub use client_world::{ApplyError, ClientWorld, KnownCell};
+pub use client_world::{ApplyError, ClientWorld, FORGET_PLAYERS_EVERY, KnownCell};

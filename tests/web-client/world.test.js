@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-import { World, ApplyError } from '../../web-client/js/world.js';
+import { World, ApplyError, FORGET_PLAYERS_EVERY } from '../../web-client/js/world.js';
 import { decodeFrame, KIND } from '../../web-client/js/protocol.js';
 
 const view = { dx: 0, dy: 0, dhalf_width: 0, dhalf_height: 0 };
@@ -128,4 +128,22 @@ test('the view arrives as differences that add up from zero', () => {
   assert.deepEqual(w.view, { x: -1234, y: 500, half_width: 1010, half_height: 590 });
   w.apply(frame(2, { view: { dx: 19, dy: -3, dhalf_width: 0, dhalf_height: -1 } }), 40);
   assert.deepEqual(w.view, { x: -1215, y: 497, half_width: 1010, half_height: 589 });
+});
+
+test('players with no cell in view are forgotten when a frame crosses the interval, as in Rust', () => {
+  const w = new World();
+  w.apply(frame(1, {
+    players: [{ id: 7, name: 'a', color: 1 }, { id: 8, name: 'b', color: 2 }],
+    entered: [cell(1, KIND.PLAYER, 0, 0, 10, 7), cell(2, KIND.PLAYER, 50, 0, 10, 8)],
+  }), 0);
+  w.apply(frame(2, { left: [1] }), 1000); // 7's cell leaves (not eaten: no ghost)
+  assert.ok(w.players.has(7), 'kept until the interval boundary');
+  w.apply(frame(FORGET_PLAYERS_EVERY + 1), 2000);
+  assert.ok(!w.players.has(7), 'forgotten past the boundary');
+  assert.ok(w.players.has(8), 'a player with a cell in view stays');
+  w.apply(frame(FORGET_PLAYERS_EVERY + 2, {
+    players: [{ id: 7, name: 'a', color: 1 }],
+    entered: [cell(3, KIND.PLAYER, 0, 0, 10, 7)],
+  }), 3000);
+  assert.equal(w.players.get(7).name, 'a', 'named again when it comes back');
 });

@@ -14,6 +14,9 @@ export class ApplyError extends Error {
   }
 }
 
+/** As `FORGET_PLAYERS_EVERY` in shared/src/client_world.rs (docs/PROTOCOL.md). */
+export const FORGET_PLAYERS_EVERY = 64;
+
 // How long an eaten cell keeps being drawn while it slides into its eater.
 const GHOST_MS = 160;
 
@@ -83,6 +86,7 @@ export class World {
 
     const first = this.frames === 0;
     this.frames += 1;
+    const forget = Math.floor(frame.tick / FORGET_PLAYERS_EVERY) !== Math.floor(this.tick / FORGET_PLAYERS_EVERY);
     this.tick = frame.tick;
     // the view arrives as a difference from the last one (from all zeros before the first)
     const d = frame.view;
@@ -135,6 +139,18 @@ export class World {
       c.size = (c.size + d.dsize) >>> 0;
     }
     this.ghosts = this.ghosts.filter((g) => now - g.start < GHOST_MS);
+    if (forget) this.forgetUnseenPlayers();
+  }
+
+  /**
+   * Forgets the players that own no known cell (the server does the same at the same frame and
+   * names a player again when one comes back into view): the table stays the size of the view.
+   */
+  forgetUnseenPlayers() {
+    const owners = new Set();
+    for (const c of this.cells.values()) owners.add(c.owner);
+    for (const g of this.ghosts) owners.add(g.owner); // an eaten cell still slides on screen
+    for (const id of this.players.keys()) if (!owners.has(id)) this.players.delete(id);
   }
 
   /** The view rectangle as it should be drawn at `now`. */

@@ -22,12 +22,6 @@ use petri_shared::{ClientWorld, KnownCell};
 
 use crate::sim::{Arena, Camera, PlayerId};
 
-/// How often (in ticks) a client's table of known players forgets the players that left the
-/// arena. Player ids are never reused, so a forgotten player can never be named to the client
-/// again and nothing on the wire changes; without it a long-lived client in a room with
-/// churn kept the name of every player it ever saw (issue 17).
-const FORGET_PLAYERS_EVERY: u32 = 64;
-
 /// Whose eyes a client looks through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Watching {
@@ -104,11 +98,6 @@ impl ClientView {
     pub fn build(&mut self, arena: &Arena, watching: Watching, rank: u32) -> &Frame {
         let camera = self.camera(arena, watching);
         self.last_center = camera.center;
-        if (arena.tick() as u32).is_multiple_of(FORGET_PLAYERS_EVERY) {
-            self.sent
-                .players
-                .retain(|&id, _| arena.player_identity(PlayerId(id)).is_some());
-        }
         self.frame.clear();
         self.frame.tick = arena.tick() as u32;
         let view = View {
