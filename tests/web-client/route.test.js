@@ -5,7 +5,7 @@
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { roomHash, parseRoomHash, isElsewhere, goToNode } from '../../web-client/js/route.js';
+import { roomHash, parseRoomHash, isElsewhere, goToNode, takeSpectateIntent } from '../../web-client/js/route.js';
 
 let moves;
 beforeEach(() => {
@@ -43,7 +43,22 @@ test('only another origin is elsewhere', () => {
 test("the page moves to the node's root with the room in the hash", () => {
   assert.equal(goToNode('http://127.0.0.1:8081', { id: 'r1', private: true }, 'c0de'), true);
   assert.equal(goToNode('https://eu1.example.com/petri', { id: 'r2', private: false }), true);
-  assert.deepEqual(moves, ['http://127.0.0.1:8081/#r1/c0de', 'https://eu1.example.com/petri/#r2']);
+  assert.equal(goToNode('http://127.0.0.1:8082', { id: 'r3', private: false }, null, { spectate: true }), true);
+  assert.deepEqual(moves, [
+    'http://127.0.0.1:8081/#r1/c0de',
+    'https://eu1.example.com/petri/#r2',
+    'http://127.0.0.1:8082/?spectate=1#r3',
+  ]);
+});
+
+test('the spectate intent is read once and leaves the address bar', () => {
+  let replaced = null;
+  globalThis.history = { replaceState: (_s, _t, url) => { replaced = url; } };
+  Object.assign(globalThis.location, { search: '?spectate=1', pathname: '/', hash: '#r3' });
+  assert.equal(takeSpectateIntent(), true);
+  assert.equal(replaced, '/#r3');
+  Object.assign(globalThis.location, { search: '' });
+  assert.equal(takeSpectateIntent(), false);
 });
 
 test('a page bounced between nodes stops after a few moves', () => {

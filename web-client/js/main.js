@@ -13,7 +13,9 @@ import { Session } from './session.js';
 import { UI } from './ui.js';
 import { FrameStats } from './stats.js';
 import { loadProfile, saveProfile } from './profile.js';
-import { inviteLink, setHash, roomFromLocation, isElsewhere, goToNode } from './route.js';
+import {
+  inviteLink, setHash, roomFromLocation, isElsewhere, goToNode, takeSpectateIntent,
+} from './route.js';
 
 const ROOMS_REFRESH_MS = 4000;
 /** How long the page waits after a `rooms-changed` notice for more before re-reading the list. */
@@ -159,7 +161,7 @@ async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   ui.setBusy(false);
   if (answer && answer.code === 'other-node' && isElsewhere(answer.url)) {
     // a room of another node of the cluster: go there, its page joins the room
-    if (goToNode(answer.url, { id: roomId, private: !!code }, code)) return answer;
+    if (goToNode(answer.url, { id: roomId, private: !!code }, code, { spectate })) return answer;
   }
   if (!answer || !answer.ok) {
     if (ui.screen === 'home') {
@@ -188,7 +190,7 @@ async function quickplay({ spectate = false } = {}) {
     ui.message(refusalText(found));
     return found;
   }
-  if (isElsewhere(found.room.url) && goToNode(found.room.url, found.room)) return found;
+  if (isElsewhere(found.room.url) && goToNode(found.room.url, found.room, null, { spectate })) return found;
   return joinRoom(found.room.id, { spectate });
 }
 
@@ -233,7 +235,7 @@ async function refreshRooms() {
   state.roomsAgain = false;
   try {
     ui.rooms(await net.rooms(), (room, spectate) => {
-      if (isElsewhere(room.url) && goToNode(room.url, room)) return;
+      if (isElsewhere(room.url) && goToNode(room.url, room, null, { spectate })) return;
       joinRoom(room.id, { spectate });
     });
     state.roomsListed++;
@@ -246,7 +248,8 @@ async function refreshRooms() {
 function joinFromHash() {
   const target = roomFromLocation();
   if (!target || (session.room && session.room.id === target.room)) return;
-  joinRoom(target.room, { code: target.code });
+  // sent here by another node to watch (route.js goToNode), not to play
+  joinRoom(target.room, { code: target.code, spectate: takeSpectateIntent() });
 }
 
 // ---- controls --------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ export function isElsewhere(url) {
  * Goes to the node at `url` with the room in the hash. Returns false (and goes nowhere) when the
  * page has been sent on too often lately: the nodes' directories disagree, so stop and say so.
  */
-export function goToNode(url, room, code) {
+export function goToNode(url, room, code, { spectate = false } = {}) {
   let hops = { count: 0, at: 0 };
   try {
     hops = JSON.parse(sessionStorage.getItem(HOPS_KEY) || 'null') || hops;
@@ -79,6 +79,22 @@ export function goToNode(url, room, code) {
     // see above
   }
   const base = new URL(url, location.href);
-  location.assign(`${base.origin}${base.pathname.replace(/\/?$/, '/')}${roomHash(room, code)}`);
+  try {
+    // sessionStorage is per origin: the flag goes in the URL's query, read once on arrival
+    if (spectate) base.searchParams.set('spectate', '1');
+  } catch {
+    // a URL that cannot carry it: the page plays instead of watching
+  }
+  location.assign(`${base.origin}${base.pathname.replace(/\/?$/, '/')}${base.search}${roomHash(room, code)}`);
+  return true;
+}
+
+/** Whether the page arrived to watch (`?spectate=1`, set by `goToNode`); clears the flag. */
+export function takeSpectateIntent() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('spectate')) return false;
+  params.delete('spectate');
+  const search = params.toString();
+  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
   return true;
 }
