@@ -68,6 +68,7 @@ pub mod reason;
 pub mod remote;
 pub mod remote_entry;
 pub mod room_name;
+pub mod server_ack;
 pub mod server_api;
 pub mod server_events;
 pub mod shutdown;
@@ -93,8 +94,8 @@ pub use remote::{
 };
 pub use remote_entry::LocalAcks;
 pub use room_name::RoomName;
+pub use server_ack::{ServerAck, ServerEventHandler};
 pub use server_api::BroadcastAcks;
-pub use server_events::{ServerAck, ServerEventHandler};
 pub use shutdown::{InFlight, Shutdown};
 pub use socket::{Socket, SocketRef};
 pub use stats::{ConnectionStats, RefusalReason};

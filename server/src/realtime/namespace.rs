@@ -7,7 +7,7 @@
 use super::adapter::Adapter;
 use super::packet::{PreparedPacket, encode_event};
 use super::remote::RemoteAdapter;
-use super::server_events::ServerEventHandler;
+use super::server_ack::ServerEventHandler;
 use super::socket::SocketRef;
 use super::{EmitError, Payload};
 use parking_lot::RwLock;

@@ -6,36 +6,12 @@
 //! with [`ServerAck::send`]. The remote hook's implementation hands incoming ones to
 //! [`Namespace::dispatch_server_event`].
 
+use super::Payload;
 use super::namespace::Namespace;
-use super::{EmitError, Payload};
-use serde::Serialize;
+use super::server_ack::ServerAck;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tokio::sync::oneshot;
-
-/// A server-side event handler: `(args, ack if the sending server asked for one)`. Runs on the
-/// task that received the event: must not block.
-pub type ServerEventHandler = Arc<dyn Fn(Payload, Option<ServerAck>) + Send + Sync>;
-
-/// The right to answer one server-side event (one value, as JS acks with its first argument).
-#[must_use = "the sending server waits for this answer"]
-#[derive(Debug)]
-pub struct ServerAck {
-    answer: oneshot::Sender<serde_json::Value>,
-}
-
-impl ServerAck {
-    /// Answers with `value` serialised to JSON (the answer travels as JSON between servers).
-    pub fn send<T: Serialize>(self, value: T) -> Result<(), EmitError> {
-        let value = serde_json::to_value(value).map_err(|error| {
-            tracing::warn!(%error, "server-side ack does not serialise to JSON");
-            EmitError::NotSerializable
-        })?;
-        // The receiver is gone only when the requester stopped waiting: nothing to tell.
-        let _ = self.answer.send(value);
-        Ok(())
-    }
-}
 
 impl Namespace {
     /// Registers the handler for server-side event `event` (JS `io.on(event, ..)` for events
@@ -61,7 +37,7 @@ impl Namespace {
         let handler = self.server_handlers().read().get(event).cloned()?;
         let (ack, answer) = if want_ack {
             let (tx, rx) = oneshot::channel();
-            (Some(ServerAck { answer: tx }), Some(rx))
+            (Some(ServerAck::new(tx)), Some(rx))
         } else {
             (None, None)
         };

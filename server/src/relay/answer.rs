@@ -11,7 +11,7 @@ use rmpv::Value;
 
 use super::convert::{json_value, to_payload, to_values};
 use super::fetched;
-use super::local::{LocalSockets, split_event};
+use super::sockets::{LocalSockets, split_event};
 use super::stats::RelayStats;
 use crate::cluster::adapter::{AdapterRequest, RequestType, RoomSelector};
 use crate::cluster::{AdapterReplier, ClusterError};

@@ -1,48 +1,15 @@
-//! The cluster's view of this server's sockets ([`LocalBroadcast`] over a [`SocketIo`]): the
+//! The cluster's view of this server's sockets ([`LocalBroadcast`] over a `SocketIo`): the
 //! room filter that lets the cluster drop a single-room broadcast before decoding it, the
 //! delivery of other servers' broadcasts, and the requests other servers send (answered in
 //! [`super::answer`]).
 
-use std::sync::Arc;
-
-use rmpv::Value;
-use tokio::sync::Semaphore;
-
 use super::answer;
 use super::convert::to_payload;
+use super::sockets::{LocalSockets, split_event};
 use super::stats::RelayStats;
 use crate::cluster::adapter::{AdapterRequest, BroadcastMessage};
 use crate::cluster::{AdapterReplier, LocalBroadcast};
-use crate::realtime::{RemoteFlags, Selector, SocketIo};
-
-/// How many answers to other servers' requests may be under way at once (each is one publish,
-/// or a wait for acks bounded by `MAX_REMOTE_ACK_WAIT`). More are shed and counted: a flood of
-/// requests on the adapter channel must not turn into as many tasks.
-pub const MAX_ANSWERING: usize = 64;
-
-/// This server's sockets, for the cluster.
-pub struct LocalSockets {
-    pub(crate) io: SocketIo,
-    pub(crate) stats: Arc<RelayStats>,
-    pub(crate) answering: Arc<Semaphore>,
-}
-
-impl LocalSockets {
-    pub fn new(io: SocketIo, stats: Arc<RelayStats>) -> Self {
-        Self {
-            io,
-            stats,
-            answering: Arc::new(Semaphore::new(MAX_ANSWERING)),
-        }
-    }
-}
-
-/// The event name and arguments of a packet's `data` (the adapter's decoder checked that it
-/// starts with a text event name).
-pub(crate) fn split_event(data: &[Value]) -> Option<(&str, &[Value])> {
-    let (event, args) = data.split_first()?;
-    Some((event.as_str()?, args))
-}
+use crate::realtime::{RemoteFlags, Selector};
 
 impl LocalBroadcast for LocalSockets {
     fn has_room(&self, nsp: &str, room: &str) -> bool {

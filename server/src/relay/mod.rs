@@ -28,6 +28,7 @@ mod fetched;
 mod local;
 mod publisher;
 mod remote;
+mod sockets;
 mod stats;
 
 use std::sync::Arc;
@@ -35,9 +36,9 @@ use std::time::Duration;
 
 pub use answer::{DEFAULT_REMOTE_ACK_WAIT, MAX_REMOTE_ACK_WAIT};
 pub use convert::{event_data, to_payload, to_values};
-pub use local::{LocalSockets, MAX_ANSWERING};
 pub use publisher::PUBLISH_BACKLOG;
 pub use remote::ClusterRemote;
+pub use sockets::{LocalSockets, MAX_ANSWERING};
 pub use stats::RelayStats;
 
 use crate::cluster::{AdapterBinding, ClusterNode};
