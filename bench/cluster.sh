@@ -26,9 +26,12 @@ command -v redis-server > /dev/null || { echo "redis-server is missing (apt-get 
 ulimit -n 65536 2> /dev/null || ulimit -n "$(ulimit -Hn)"
 
 echo "cluster bench: logs and JSON in $OUT"
-{ echo "start: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "busiest processes at start:"
-  ps -eo pcpu,comm --sort=-pcpu | sed -n '2,6p'; } > "$OUT/machine.txt"
+# Busy and total jiffies of the whole machine so far (every core), from /proc/stat.
+machine_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+# busy_between "B0 T0" "B1 T1" -> percent of one core the whole machine was busy
+busy_between() { awk -v a="$1" -v b="$2" -v n="$(nproc)" 'BEGIN { split(a, x); split(b, y); printf "%.0f", 100 * n * (y[1] - x[1]) / (y[2] - x[2]) }'; }
+J0=$(machine_jiffies); sleep 2; J1=$(machine_jiffies)
+echo "start: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), machine busy $(busy_between "$J0" "$J1")% of a core (of $(nproc)00%) before anything started" > "$OUT/machine.txt"
 cargo build --release -q -p petri-server --bin petri --example cluster-bench
 
 PIDS=()
@@ -123,22 +126,25 @@ PIDS+=("$SWARM")
 SETTLE=$((BOTS / CONNECT_RATE + 8))
 sleep "$SETTLE"
 read -r C0 <<< "$(for p in "${PID[1]}" "${PID[2]}" "${PID[3]}" "$SWARM" "$REDIS_PID"; do cpu_s "$p"; done | paste -sd' ')"
-T0=$(date +%s.%N)
+T0=$(date +%s.%N) M0=$(machine_jiffies)
 WINDOW=$((SWARM_SECS - SETTLE - 5))
 [ "$WINDOW" -ge 5 ] || WINDOW=5
 sleep "$WINDOW"
 read -r C1 <<< "$(for p in "${PID[1]}" "${PID[2]}" "${PID[3]}" "$SWARM" "$REDIS_PID"; do cpu_s "$p"; done | paste -sd' ')"
-T1=$(date +%s.%N)
+T1=$(date +%s.%N) M1=$(machine_jiffies)
 for n in 1 2 3; do curl -s "http://127.0.0.1:${PORT[$n]}/api/rooms" > "$OUT/rooms-node$n.json" || true; done
 wait "$SWARM" || true
 cat "$OUT/swarm.txt"
-python3 - "$C0" "$C1" "$T0" "$T1" > "$OUT/swarm-cpu.txt" << 'PY'
+python3 - "$C0" "$C1" "$T0" "$T1" "$(busy_between "$M0" "$M1")" > "$OUT/swarm-cpu.txt" << 'PY'
 import sys
 c0, c1 = (list(map(float, a.split())) for a in sys.argv[1:3])
 wall = float(sys.argv[4]) - float(sys.argv[3])
+machine = float(sys.argv[5])
 names = ["node 1", "node 2", "node 3", "swarm", "redis"]
-print(", ".join(f"{n} {100 * (b - a) / wall:.0f}%" for n, a, b in zip(names, c0, c1))
-      + f" of a core (over {wall:.0f} s of steady play)")
+ours = [100 * (b - a) / wall for a, b in zip(c0, c1)]
+print(", ".join(f"{n} {p:.0f}%" for n, p in zip(names, ours))
+      + f" of a core; whole machine {machine:.0f}%, of which other processes {max(0, machine - sum(ours)):.0f}%"
+      + f" (over {wall:.0f} s of steady play)")
 PY
 echo "  CPU: $(cat "$OUT/swarm-cpu.txt")"
 for n in 1 2 3; do kill -TERM "${PID[$n]}" 2> /dev/null || true; done
@@ -148,7 +154,7 @@ echo "d. fan-out scale: N pattern subscribers (${FAN_N}) at ${FAN_RATE} publishe
 bench fanout-scale --subscribers "$FAN_N" --rate "$FAN_RATE" --seconds "$FAN_SECS" --ramp-steps "$FAN_RAMP" \
     > "$OUT/fanout.json" 2> "$OUT/fanout.txt"
 cat "$OUT/fanout.txt"
-echo "end: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+echo "end: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + local changes')" >> "$OUT/machine.txt"
 
 python3 - "$OUT" "$EXPIRED" "$RETURNED" "$BOTS" << 'PY'
 import json, sys

@@ -64,6 +64,9 @@ const MAX_PAYLOAD_BYTES: usize = 64 << 10;
 const MAX_RAMP_STEPS: u32 = 12;
 /// The most latency samples kept (10 s at 100,000/s); later arrivals are counted, not stored.
 const MAX_SAMPLES: usize = 1_000_000;
+/// How long a fan-out step waits for its last PUBLISHes to be answered (each of them is N writes
+/// for Redis, so a step at saturation ends with a queue).
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(10);
 /// How long Redis' idle CPU is read before the fan-out steps (subtracted from each step).
 const IDLE_BASELINE: Duration = Duration::from_secs(2);
 /// Subscriber connections opened at once while a fan-out step sets up.
@@ -914,7 +917,11 @@ async fn fanout_step(
             }
         });
     }
-    let _ = tokio::time::timeout(DRAIN, in_flight.acquire_many(FANOUT_IN_FLIGHT as u32)).await;
+    let _ = tokio::time::timeout(
+        IN_FLIGHT_WAIT,
+        in_flight.acquire_many(FANOUT_IN_FLIGHT as u32),
+    )
+    .await;
     let wall = start.elapsed().as_secs_f64();
     let after = redis_info(conn).await?;
     let cpu1 = process_cpu();
