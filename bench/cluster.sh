@@ -109,9 +109,11 @@ PY
 }
 [ "$(until_listed present "$URL3")" != timeout ] || { echo "node 3 never appeared in node 1's listing" >&2; exit 1; }
 sleep 1
+# disowned first, so bash does not announce the kill; reaped below by polling (bounded)
+disown "${PID[3]}"
 kill -KILL "${PID[3]}"
 EXPIRED=$(until_listed absent "$URL3")
-{ wait "${PID[3]}"; } 2> /dev/null || true
+for _ in $(seq 100); do kill -0 "${PID[3]}" 2> /dev/null || break; sleep 0.05; done
 echo "  SIGKILLed node 3 left node 1's /api/rooms after $EXPIRED s"
 start_node 3
 RETURNED=$(until_listed present "$URL3")
@@ -191,5 +193,5 @@ for kind in ["steps", "ramp"]:
               f"{s['delivered_per_s']:9.0f} deliveries/s ({100 * s['delivery_ratio']:.0f}%): Redis main thread "
               f"{100 * s['redis_main_thread_cpu_per_s']:.0f}%, {s['redis_us_per_publish']:.1f} µs/publish, "
               f"{s['redis_us_per_delivery']:.3f} µs/delivery; bench process {100 * s['bench_process_cpu_per_s']:.0f}%; "
-              f"drops {s['output_buffer_disconnects']}")
+              f"errors {s['publish_errors']}, drops {s['output_buffer_disconnects']}")
 PY

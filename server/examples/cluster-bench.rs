@@ -872,6 +872,7 @@ struct FanoutStep {
     redis_us_per_delivery: f64,
     /// This process (publisher + N subscribers): the receiving side's cost, for comparison.
     bench_process_cpu_per_s: f64,
+    publish_errors: u64,
     output_buffer_disconnects: u64,
 }
 
@@ -886,6 +887,8 @@ async fn fanout_step(
 ) -> anyhow::Result<FanoutStep> {
     let in_flight = Arc::new(Semaphore::new(FANOUT_IN_FLIGHT));
     let published = Arc::new(AtomicU64::new(0));
+    // A PUBLISH that errs (a client-side timeout at saturation) may still have been delivered.
+    let failed = Arc::new(AtomicU64::new(0));
     let total = rate * seconds;
     let period = Duration::from_secs_f64(1.0 / rate as f64);
     let received0 = subs.received();
@@ -899,12 +902,8 @@ async fn fanout_step(
         let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
             break;
         };
-        let (mut conn, channel, payload, published) = (
-            conn.clone(),
-            channel.to_owned(),
-            payload.to_vec(),
-            Arc::clone(&published),
-        );
+        let (mut conn, channel, payload) = (conn.clone(), channel.to_owned(), payload.to_vec());
+        let (published, failed) = (Arc::clone(&published), Arc::clone(&failed));
         tokio::spawn(async move {
             let _permit = permit;
             let sent = redis::cmd("PUBLISH")
@@ -912,9 +911,8 @@ async fn fanout_step(
                 .arg(payload)
                 .query_async::<i64>(&mut conn)
                 .await;
-            if sent.is_ok() {
-                published.fetch_add(1, Ordering::Relaxed);
-            }
+            let counter = if sent.is_ok() { &published } else { &failed };
+            counter.fetch_add(1, Ordering::Relaxed);
         });
     }
     let _ = tokio::time::timeout(
@@ -954,6 +952,7 @@ async fn fanout_step(
         redis_us_per_publish: per(published),
         redis_us_per_delivery: per(delivered),
         bench_process_cpu_per_s: (cpu1 - cpu0) / wall,
+        publish_errors: failed.load(Ordering::Relaxed),
         output_buffer_disconnects: after
             .buffer_disconnects
             .saturating_sub(before.buffer_disconnects),
@@ -964,7 +963,7 @@ fn print_step(label: &str, s: &FanoutStep) {
     eprintln!(
         "fanout-scale {label}: {} subscribers, {:.0} publishes/s (asked {}), {:.0} deliveries/s \
          ({:.1}%); Redis {:.0}% of a core (main thread {:.0}%), {:.1} µs per publish, {:.3} µs per \
-         delivery; this process {:.0}% of a core; {} output-buffer drops",
+         delivery; this process {:.0}% of a core; {} publish errors, {} output-buffer drops",
         s.subscribers,
         s.published_per_s,
         s.asked_rate,
@@ -975,6 +974,7 @@ fn print_step(label: &str, s: &FanoutStep) {
         s.redis_us_per_publish,
         s.redis_us_per_delivery,
         100.0 * s.bench_process_cpu_per_s,
+        s.publish_errors,
         s.output_buffer_disconnects,
     );
 }
