@@ -26,7 +26,10 @@ export class Net {
       throw new Error('the Socket.IO client (vendor/socket.io.min.js) did not load');
     }
     // Retry fast: the server keeps a dropped player's cells only for a few seconds.
-    const opts = { transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000 };
+    // The Socket.IO endpoint beside the page, so a node served under a path prefix by a proxy
+    // (`https://play.example.com/eu1/`) is reached there too; at the root it is `/socket.io/`.
+    const path = new URL('socket.io/', location.href).pathname;
+    const opts = { path, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000 };
     this.play = window.io(NAMESPACES.PLAY, opts);
     this.lobby = window.io(NAMESPACES.LOBBY, opts);
     const play = this.play;

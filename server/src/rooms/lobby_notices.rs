@@ -30,6 +30,13 @@ use crate::realtime::{Shutdown, SocketIo};
 pub const NOTICE_POLL: Duration = Duration::from_millis(500);
 /// The least time between two `updated` notices of one room.
 pub const UPDATE_EVERY: Duration = Duration::from_secs(2);
+/// The least time between two directory re-reads caused by other nodes' notices. Every node
+/// re-reads the whole directory on a foreign notice, so without a floor the directory traffic
+/// grows with the cube of the node count (BENCHMARKS.md, "Cluster"); notices heard meanwhile are
+/// held and told together after the one re-read.
+pub const NOTICE_REFRESH_MIN: Duration = Duration::from_millis(250);
+/// Foreign notices held for the next re-read; beyond it the oldest are told without waiting.
+const HELD_NOTICES: usize = 256;
 
 /// What a lobby list shows of a room; a change of any of it is a notice.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -91,6 +98,7 @@ pub fn spawn(placement: Arc<Placement>, io: SocketIo, stop: Shutdown) -> JoinHan
         let mut refresh = tokio::time::interval(every);
         refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut notices = placement.node().map(|node| node.subscribe_rooms_changed());
+        let mut held = Held::default();
         loop {
             tokio::select! {
                 () = stop.begun() => break,
@@ -99,8 +107,12 @@ pub fn spawn(placement: Arc<Placement>, io: SocketIo, stop: Shutdown) -> JoinHan
                     tell(&placement, &io, due).await;
                 }
                 _ = refresh.tick() => placement.refresh_view().await,
+                () = held.due() => {
+                    placement.refresh_view().await;
+                    held.tell(&io);
+                }
                 notice = next_notice(&mut notices) => match notice {
-                    Ok(notice) => heard(&placement, &io, notice).await,
+                    Ok(notice) => heard(&placement, &io, &mut held, notice),
                     // too far behind: some notices are lost; re-read and tell once
                     Err(RecvError::Lagged(_)) => placement.refresh_view().await,
                     Err(RecvError::Closed) => notices = None,
@@ -108,6 +120,55 @@ pub fn spawn(placement: Arc<Placement>, io: SocketIo, stop: Shutdown) -> JoinHan
             }
         }
     })
+}
+
+/// Other nodes' notices waiting for the next coalesced re-read of the directory.
+struct Held {
+    notices: Vec<RoomsChanged>,
+    /// When the held notices are told (after the re-read); `None` while none is held.
+    at: Option<Instant>,
+    last_read: Instant,
+}
+
+impl Default for Held {
+    fn default() -> Self {
+        Self {
+            notices: Vec::new(),
+            at: None,
+            last_read: Instant::now()
+                .checked_sub(NOTICE_REFRESH_MIN)
+                .unwrap_or_else(Instant::now),
+        }
+    }
+}
+
+impl Held {
+    fn hold(&mut self, io: &SocketIo, notice: RoomsChanged) {
+        if self.notices.len() >= HELD_NOTICES {
+            let oldest = self.notices.remove(0);
+            emit(io, oldest.room_id, oldest.change);
+        }
+        self.notices.push(notice);
+        if self.at.is_none() {
+            self.at = Some((self.last_read + NOTICE_REFRESH_MIN).max(Instant::now()));
+        }
+    }
+
+    /// Completes when the held notices are due (never while none is held).
+    async fn due(&self) {
+        match self.at {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn tell(&mut self, io: &SocketIo) {
+        self.at = None;
+        self.last_read = Instant::now();
+        for notice in self.notices.drain(..) {
+            emit(io, notice.room_id, notice.change);
+        }
+    }
 }
 
 async fn next_notice(
@@ -137,15 +198,18 @@ async fn tell(placement: &Placement, io: &SocketIo, due: Vec<(String, RoomChange
     }
 }
 
-/// A notice from the cluster (this node's own come back too).
-async fn heard(placement: &Placement, io: &SocketIo, notice: RoomsChanged) {
+/// A notice from the cluster (this node's own come back too): this node's own changes are told
+/// at once (its own rooms are read live); another node's wait for the next coalesced re-read, so
+/// the list the sockets then ask for already has the change.
+fn heard(placement: &Placement, io: &SocketIo, held: &mut Held, notice: RoomsChanged) {
     let own = placement
         .node()
         .is_some_and(|n| *n.node_id() == notice.node);
-    if !own {
-        placement.refresh_view().await;
+    if own {
+        emit(io, notice.room_id, notice.change);
+    } else {
+        held.hold(io, notice);
     }
-    emit(io, notice.room_id, notice.change);
 }
 
 fn emit(io: &SocketIo, room: String, change: RoomChange) {

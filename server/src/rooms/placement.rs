@@ -10,13 +10,21 @@
 //!
 //! This node's own rooms are always read live from the lobby, never from the cache. Decisions made
 //! on the cache are corrected locally at once: a quick play sent to a remote room counts one more
-//! player there, a room placed on a node counts one more room on it, so a burst of players within
-//! one refresh spreads instead of piling onto one stale choice.
+//! player on its node, a room placed on a node counts one more room on it, so a burst of players
+//! within one refresh spreads instead of piling onto one stale choice.
+//!
+//! A quick-play answer is not a reservation: the player joins a moment later, and a remote room's
+//! count reaches this node only after the owner's next heartbeat and this node's next refresh. So
+//! every answer is remembered for that long ([`EnRoute`]) and counts as a player of the room, local
+//! or remote, until the room's reported count catches up. Without it a burst (bench/cluster.sh:
+//! 2,000 bots through one lobby at 200 a second) sends a whole second's worth of players to the one
+//! fullest room, most are refused `full`, and their retries pile onto the next stale choice.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use petri_shared::game::{CreateRoom, Refusal, RefusalCode, RoomCreated, RoomSummary};
 use tokio::sync::Semaphore;
 use tracing::debug;
@@ -30,6 +38,15 @@ use crate::cluster::{ClusterError, ClusterNode, LocalRooms, NodeId, NodeLoad, No
 /// of Redis round trips.
 pub const MAX_LOOKUPS: usize = 64;
 
+/// Beyond the two heartbeats a remote count lags (the owner's refresh, then this node's), how long
+/// a player told to join a room may take to get there (a loaded node answers joins in hundreds of
+/// milliseconds).
+pub const JOIN_ALLOWANCE: Duration = Duration::from_secs(1);
+
+/// Rooms with players on their way tracked at once; past it a further room is not tracked (its
+/// answers count nothing extra, as before this ledger existed). Far above any node's room count.
+pub const MAX_EN_ROUTE_ROOMS: usize = 4_096;
+
 /// The rooms of this node, or of the whole cluster.
 pub struct Placement {
     lobby: Arc<Lobby>,
@@ -41,7 +58,57 @@ struct Clustered {
     /// This node's public URL, given with its own rooms.
     url: String,
     view: RwLock<ClusterView>,
+    en_route: Mutex<EnRoute>,
     lookups: Semaphore,
+}
+
+/// Players sent to rooms by quick play and not yet seen in the rooms' counts.
+#[derive(Default)]
+struct EnRoute {
+    rooms: HashMap<String, Sent>,
+}
+
+/// Players sent to one room since its count read `base`.
+struct Sent {
+    base: u32,
+    count: u32,
+    last: Instant,
+}
+
+impl EnRoute {
+    /// Forgets rooms nobody was sent to for `memory`: by then their counts include those players.
+    fn expire(&mut self, now: Instant, memory: Duration) {
+        self.rooms
+            .retain(|_, sent| now.saturating_duration_since(sent.last) < memory);
+    }
+
+    /// The room's players, counting those on their way. The reported count wins once it has
+    /// caught up (so nobody is counted twice).
+    fn players(&self, room: &RoomSummary) -> u32 {
+        match self.rooms.get(&room.id) {
+            Some(sent) => room.players.max(sent.base.saturating_add(sent.count)),
+            None => room.players,
+        }
+    }
+
+    /// One more player sent to `room` (as reported now).
+    fn send(&mut self, room: &RoomSummary, now: Instant) {
+        if !self.rooms.contains_key(&room.id) && self.rooms.len() >= MAX_EN_ROUTE_ROOMS {
+            return;
+        }
+        let sent = self.rooms.entry(room.id.clone()).or_insert(Sent {
+            base: room.players,
+            count: 0,
+            last: now,
+        });
+        if room.players >= sent.base.saturating_add(sent.count) {
+            // the reported count includes everyone sent so far: start again from it
+            sent.base = room.players;
+            sent.count = 0;
+        }
+        sent.count += 1;
+        sent.last = now;
+    }
 }
 
 /// The last reading of the directory, without this node's own entries.
@@ -58,21 +125,6 @@ impl ClusterView {
     fn count_player_on(&mut self, node: &NodeId) {
         if let Some(record) = self.nodes.iter_mut().find(|n| n.id == *node) {
             record.load.players += 1;
-        }
-    }
-
-    /// One more person sent to the listed room `id` (and its node).
-    fn count_player_in(&mut self, id: &str) {
-        let node = self
-            .rooms
-            .iter_mut()
-            .find(|(_, r)| r.id == id)
-            .map(|(node, room)| {
-                room.players += 1;
-                node.clone()
-            });
-        if let Some(node) = node {
-            self.count_player_on(&node);
         }
     }
 }
@@ -94,6 +146,7 @@ impl Placement {
                 node,
                 url,
                 view: RwLock::new(ClusterView::default()),
+                en_route: Mutex::new(EnRoute::default()),
                 lookups: Semaphore::new(MAX_LOOKUPS),
             }),
         })
@@ -134,43 +187,59 @@ impl Placement {
         let Some(cluster) = &self.cluster else {
             return self.lobby.quickplay();
         };
-        let local = self
-            .lobby
-            .list_public()
-            .into_iter()
-            .filter(|r| r.players < r.capacity)
-            .max_by(|a, b| a.players.cmp(&b.players).then(b.id.cmp(&a.id)));
-        let remote = {
+        let now = Instant::now();
+        let memory = cluster.node.heartbeat_interval() * 2 + JOIN_ALLOWANCE;
+        let chosen = {
+            let mut en_route = cluster.en_route.lock();
+            en_route.expire(now, memory);
+            let local = self
+                .lobby
+                .list_public()
+                .into_iter()
+                .map(|room| (en_route.players(&room), room))
+                .filter(|(players, r)| *players < r.capacity)
+                .max_by(|(a, ra), (b, rb)| a.cmp(b).then(rb.id.cmp(&ra.id)));
             let mut view = cluster.view.write();
-            let best = view
+            let remote = view
                 .rooms
-                .iter_mut()
-                .filter(|(_, r)| r.players < r.capacity)
-                .max_by(|(_, a), (_, b)| a.players.cmp(&b.players).then(b.id.cmp(&a.id)));
-            let chosen = match best {
-                Some((node, room)) if local.as_ref().is_none_or(|l| room.players > l.players) => {
-                    // counted now, so the next quick play within this refresh sees it fuller
-                    room.players += 1;
-                    Some((node.clone(), room.clone()))
+                .iter()
+                .map(|(node, room)| (en_route.players(room), node, room))
+                .filter(|(players, _, r)| *players < r.capacity)
+                .max_by(|(a, _, ra), (b, _, rb)| a.cmp(b).then(rb.id.cmp(&ra.id)))
+                .filter(|(players, _, _)| local.as_ref().is_none_or(|(l, _)| players > l))
+                .map(|(_, node, room)| (node.clone(), room.clone()));
+            let chosen = match (remote, local) {
+                (Some((node, room)), _) => {
+                    view.count_player_on(&node);
+                    Some(room)
                 }
-                _ => None,
+                (None, Some((_, mut room))) => {
+                    room.url = Some(cluster.url.clone());
+                    Some(room)
+                }
+                (None, None) => None,
             };
-            chosen.map(|(node, room)| {
-                view.count_player_on(&node);
-                room
-            })
+            // counted now, so the next quick play within this refresh sees the room fuller
+            if let Some(room) = &chosen {
+                en_route.send(room, now);
+            }
+            chosen
         };
-        let room = match (remote, local) {
-            (Some(room), _) => room,
-            (None, Some(mut room)) => {
-                room.url = Some(cluster.url.clone());
-                room
+        let Some(room) = chosen else {
+            let created = self.create(CreateRoom::default()).await?;
+            if !created.room.private {
+                cluster.en_route.lock().send(&created.room, Instant::now());
+                let mut view = cluster.view.write();
+                let node = view
+                    .rooms
+                    .iter()
+                    .find(|(_, r)| r.id == created.room.id)
+                    .map(|(node, _)| node.clone());
+                if let Some(node) = node {
+                    view.count_player_on(&node);
+                }
             }
-            (None, None) => {
-                let created = self.create(CreateRoom::default()).await?;
-                cluster.view.write().count_player_in(&created.room.id);
-                return Ok(created);
-            }
+            return Ok(created);
         };
         Ok(RoomCreated {
             ok: true,
@@ -285,5 +354,42 @@ impl Placement {
             }
         };
         *cluster.view.write() = view;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn room(id: &str, players: u32) -> RoomSummary {
+        RoomSummary {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            mode: "ffa".to_owned(),
+            players,
+            bots: 0,
+            spectators: 0,
+            capacity: 50,
+            private: false,
+            url: None,
+        }
+    }
+
+    #[test]
+    fn players_on_their_way_count_until_the_reported_count_catches_up() {
+        let (mut en_route, now) = (EnRoute::default(), Instant::now());
+        for _ in 0..3 {
+            en_route.send(&room("a", 10), now);
+        }
+        assert_eq!(en_route.players(&room("a", 10)), 13);
+        // two of them have joined: not counted twice
+        assert_eq!(en_route.players(&room("a", 12)), 13);
+        // a reading past everyone sent wins, and later sends start from it
+        assert_eq!(en_route.players(&room("a", 20)), 20);
+        en_route.send(&room("a", 20), now);
+        assert_eq!(en_route.players(&room("a", 20)), 21);
+        assert_eq!(en_route.players(&room("b", 4)), 4);
+        en_route.expire(now + Duration::from_secs(10), Duration::from_secs(5));
+        assert_eq!(en_route.players(&room("a", 20)), 20);
     }
 }
