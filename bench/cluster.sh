@@ -5,6 +5,7 @@
 #   a. cluster-bench latency and throughput (the adapter layer: ClusterNodes on the Redis);
 #   b. three nodes (release, --redis, --node-id, default cluster timings); SIGKILL the third and
 #      time how long its rooms stay in the first node's /api/rooms (polled every 50 ms); restart it;
+#      kill Redis and start it again empty: time until node 1 lists node 3 again;
 #   c. a swarm of BOTS bots that all enter through node 1's lobby (--quickplay) and follow the
 #      answers to whichever node hosts the room; its "bots per node" and "failed", with the CPU
 #      every process used meanwhile;
@@ -118,6 +119,19 @@ echo "  SIGKILLed node 3 left node 1's /api/rooms after $EXPIRED s"
 start_node 3
 RETURNED=$(until_listed present "$URL3")
 echo "  restarted node 3 listed again after $RETURNED s (from ready)"
+# Redis goes away (SIGKILL, nothing saved) and comes back empty on the same port: the nodes keep
+# playing, node 1 lists its own rooms only, and every node registers again by itself.
+disown "$REDIS_PID"
+kill -KILL "$REDIS_PID"
+DOWN=$(until_listed absent "$URL3")
+sleep 2
+redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$OUT" \
+    >> "$OUT/redis.log" 2>&1 &
+REDIS_PID=$!
+PIDS+=("$REDIS_PID")
+for _ in $(seq 100); do redis-cli -p "$RPORT" ping 2> /dev/null | grep -q PONG && break; sleep 0.05; done
+RECOVERED=$(until_listed present "$URL3")
+echo "  Redis down: node 3 left node 1's listing after $DOWN s; Redis back (empty): listed again after $RECOVERED s"
 
 echo "c. swarm of $BOTS bots through node 1's lobby (--quickplay, ${SWARM_SECS} s)"
 "$BIN/petri" swarm --url "$URL1" --quickplay --bots "$BOTS" --duration "${SWARM_SECS}s" \
@@ -158,9 +172,9 @@ bench fanout-scale --subscribers "$FAN_N" --rate "$FAN_RATE" --seconds "$FAN_SEC
 cat "$OUT/fanout.txt"
 echo "end: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + local changes')" >> "$OUT/machine.txt"
 
-python3 - "$OUT" "$EXPIRED" "$RETURNED" "$BOTS" << 'PY'
+python3 - "$OUT" "$EXPIRED" "$RETURNED" "$BOTS" "$RECOVERED" << 'PY'
 import json, sys
-out, expired, returned, bots = sys.argv[1:]
+out, expired, returned, bots, recovered = sys.argv[1:]
 # JSON has no NaN: a figure with nothing to divide by (no bystanders, say) arrives as null.
 nan = lambda v: {k: nan(x) for k, x in v.items()} if isinstance(v, dict) else [nan(x) for x in v] if isinstance(v, list) else float("nan") if v is None else v
 load = lambda name: nan(json.load(open(f"{out}/{name}")))
@@ -178,6 +192,8 @@ for name, t in [("throughput", tp), ("throughput", tp2)]:
           f"process {t['process_us_per_delivery']:.2f} µs/delivery")
 print(f"sigkill      node 3's rooms left node 1's /api/rooms after {expired} s (target <= 10 s); "
       f"restarted, listed again after {returned} s")
+print(f"redis outage Redis killed and started again empty: node 3 listed at node 1 again after {recovered} s "
+      f"(target: registered again within 5 s)")
 nodes = ", ".join(f"{u.rsplit(':', 1)[-1]}: {n}" for u, n in swarm["nodes"].items())
 print(f"swarm        {bots} bots via node 1's lobby: connected {swarm['connected']}, failed {swarm['failed']}, "
       f"disconnects {swarm['disconnects']}, rooms {swarm['rooms']}; bots per node (port: bots) {nodes}")
