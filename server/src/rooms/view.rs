@@ -31,6 +31,18 @@ pub enum Watching {
     Spectator(Option<PlayerId>),
 }
 
+/// How often (in ticks) a client's buffers give back what they hold beyond a few times their
+/// current need. A view grows with its player (up to about 44 times the base area), and each
+/// buffer kept the capacity of the biggest view its client ever had: over a long soak every
+/// client had been big once, so memory climbed to the sum of everyone's peaks (issue 17). Trimmed,
+/// it follows the views' current sizes. A trim reallocates only after a view shrank a lot (a big
+/// player died), so the steady state still allocates nothing.
+const TRIM_EVERY: u32 = 64;
+/// A buffer is trimmed when its capacity exceeds this many times its need...
+const TRIM_SLACK: usize = 4;
+/// ...plus this floor (small buffers are never worth a reallocation).
+const TRIM_FLOOR: usize = 64;
+
 /// Per-client handles for global cell ids.
 #[derive(Debug, Default)]
 struct Handles {
@@ -79,6 +91,27 @@ impl ClientView {
         self.handles.by_cell.get(&cell).copied()
     }
 
+    /// Gives back buffer capacity far beyond the current view's needs (see [`TRIM_EVERY`]).
+    fn trim(&mut self) {
+        let need = self.visible.len();
+        let frame = &mut self.frame;
+        trim_vec(&mut frame.entered, need);
+        trim_vec(&mut frame.changed, need);
+        trim_vec(&mut frame.left, need);
+        trim_vec(&mut frame.eaten, need);
+        trim_vec(&mut frame.players, need);
+        trim_vec(&mut self.visible, need);
+        trim_vec(&mut self.pending.entered, need);
+        trim_vec(&mut self.pending.left, need);
+        trim_set(&mut self.visible_handles, need);
+        let known = self.sent.cells.len();
+        trim_map(&mut self.sent.cells, known);
+        let players = self.sent.players.len();
+        trim_map(&mut self.sent.players, players);
+        let handles = self.handles.by_cell.len();
+        trim_map(&mut self.handles.by_cell, handles);
+    }
+
     /// The camera this client gets now.
     pub fn camera(&self, arena: &Arena, watching: Watching) -> Camera {
         let followed = match watching {
@@ -98,6 +131,9 @@ impl ClientView {
     pub fn build(&mut self, arena: &Arena, watching: Watching, rank: u32) -> &Frame {
         let camera = self.camera(arena, watching);
         self.last_center = camera.center;
+        if (arena.tick() as u32).is_multiple_of(TRIM_EVERY) {
+            self.trim();
+        }
         self.frame.clear();
         self.frame.tick = arena.tick() as u32;
         let view = View {
@@ -269,5 +305,70 @@ impl ClientView {
         pending.entered.clear();
         pending.left.clear();
         self.sent.apply(&self.frame)
+    }
+}
+
+/// Whether a buffer of `capacity` is far over `need` (see [`TRIM_SLACK`]).
+fn oversized(capacity: usize, need: usize) -> bool {
+    capacity > need.saturating_mul(TRIM_SLACK).saturating_add(TRIM_FLOOR)
+}
+
+fn trim_vec<T>(v: &mut Vec<T>, need: usize) {
+    if oversized(v.capacity(), need) {
+        v.shrink_to(need.saturating_mul(2).max(TRIM_FLOOR));
+    }
+}
+
+fn trim_map<K: Eq + std::hash::Hash, V>(m: &mut HashMap<K, V>, need: usize) {
+    if oversized(m.capacity(), need) {
+        m.shrink_to(need.saturating_mul(2).max(TRIM_FLOOR));
+    }
+}
+
+fn trim_set<T: Eq + std::hash::Hash>(m: &mut HashSet<T>, need: usize) {
+    if oversized(m.capacity(), need) {
+        m.shrink_to(need.saturating_mul(2).max(TRIM_FLOOR));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn food(id: u32) -> CellEntered {
+        CellEntered {
+            id,
+            kind: 1,
+            x: 0,
+            y: 0,
+            size: 5,
+            owner: 0,
+        }
+    }
+
+    #[test]
+    fn buffers_of_a_view_that_shrank_are_trimmed_and_small_ones_left_alone() {
+        let mut view = ClientView::new();
+        // once a huge view: thousands of cells everywhere
+        for id in 0..5_000u32 {
+            view.visible.push((id, food(id)));
+            view.sent.cells.insert(id, KnownCell::from(&food(id)));
+            view.handles.by_cell.insert(id, id + 1);
+            view.frame.entered.push(food(id));
+        }
+        // now a small one: 10 cells
+        view.visible.truncate(10);
+        view.sent.cells.retain(|&id, _| id < 10);
+        view.handles.by_cell.retain(|&id, _| id < 10);
+        view.frame.entered.clear();
+        view.trim();
+        assert!(view.visible.capacity() <= 2 * TRIM_FLOOR, "{}", view.visible.capacity());
+        assert!(view.frame.entered.capacity() <= 2 * TRIM_FLOOR);
+        assert!(view.sent.cells.capacity() <= 4 * TRIM_FLOOR);
+        assert!(view.handles.by_cell.capacity() <= 4 * TRIM_FLOOR);
+        // a buffer near its need keeps its capacity (no churn in steady state)
+        let before = view.visible.capacity();
+        view.trim();
+        assert_eq!(view.visible.capacity(), before);
     }
 }
