@@ -362,7 +362,11 @@ mod tests {
         view.handles.by_cell.retain(|&id, _| id < 10);
         view.frame.entered.clear();
         view.trim();
-        assert!(view.visible.capacity() <= 2 * TRIM_FLOOR, "{}", view.visible.capacity());
+        assert!(
+            view.visible.capacity() <= 2 * TRIM_FLOOR,
+            "{}",
+            view.visible.capacity()
+        );
         assert!(view.frame.entered.capacity() <= 2 * TRIM_FLOOR);
         assert!(view.sent.cells.capacity() <= 4 * TRIM_FLOOR);
         assert!(view.handles.by_cell.capacity() <= 4 * TRIM_FLOOR);
