@@ -40,7 +40,8 @@ for _ in $(seq 1 100); do curl -sf "$URL/readyz" > /dev/null && break; sleep 0.1
 curl -sf "$URL/readyz" > /dev/null || { echo "server did not start: $(cat "$OUT/serve.log")" >&2; exit 1; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER/status"; }
 # the allocator's view (petri_heap_bytes): KB held by the server, and KB malloc keeps unused
-heap_kb() { curl -sf "$URL/metrics" | awk '/^petri_heap_bytes\{state="in_use"\}/ {u=$2} /^petri_heap_bytes\{state="free"\}/ {f=$2} END {printf "%d %d", u/1024, f/1024}'; }
+# and the cells all clients hold in their views (petri_view_cells summed over rooms)
+heap_kb() { curl -sf "$URL/metrics" | awk '/^petri_heap_bytes\{state="in_use"\}/ {u=$2} /^petri_heap_bytes\{state="free"\}/ {f=$2} /^petri_view_cells\{/ {v+=$2} END {printf "%d %d %d", u/1024, f/1024, v}'; }
 swarm() { nice "$BIN" swarm --url "$URL" --bots "$BOTS" --connect-rate 200 --no-progress "$@"; }
 
 START=$(date +%s) END=$(($(date +%s) + MINUTES * 60))
@@ -61,7 +62,7 @@ while kill -0 "$SWARM" 2>/dev/null && [ "$(date +%s)" -lt "$END" ]; do
     now=$(($(date +%s) - START))
     if [ "$now" -ge "$next" ]; then
         echo "$now $(rss_kb) $(heap_kb)" | tee -a "$OUT/rss.txt" \
-            | awk '{printf "  %5ds  RSS %6.1f MB  heap in use %6.1f MB, free %6.1f MB\n", $1, $2 / 1024, $3 / 1024, $4 / 1024}'
+            | awk '{printf "  %5ds  RSS %6.1f MB  heap in use %6.1f MB, free %6.1f MB  view cells %7d\n", $1, $2 / 1024, $3 / 1024, $4 / 1024, $5}'
         next=$((next + SAMPLE))
     fi
     sleep 1
@@ -72,7 +73,7 @@ echo "$(($(date +%s) - START)) $(rss_kb) $(heap_kb)" >> "$OUT/rss.txt"
 python3 - "$OUT/rss.txt" "$WARMUP" <<'PY'
 import sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-rows = [r + (0.0,) * (4 - len(r)) for r in rows]
+rows = [r + (0.0,) * (5 - len(r)) for r in rows]
 warm = float(sys.argv[2]) * 60
 pts = [(t / 60, kb / 1024) for t, kb, *_ in rows if t >= warm]
 mb = lambda t: min(rows, key=lambda r: abs(r[0] - t))[1] / 1024
@@ -86,5 +87,8 @@ print(f"slope after warm-up: {slope(pts):+.3f} MB/min over {len(pts)} samples")
 for col, name in ((2, "heap in use"), (3, "heap free (kept by malloc)")):
     series = [(r[0] / 60, r[col] / 1024) for r in rows if r[0] >= warm]
     print(f"  {name}: {series[0][1]:.1f} -> {series[-1][1]:.1f} MB, slope {slope(series):+.3f} MB/min")
+cells = [(r[0] / 60, r[4]) for r in rows if r[0] >= warm]
+if cells[0][1] > 0:
+    print(f"  cells in all views: {cells[0][1]:.0f} -> {cells[-1][1]:.0f}, slope {slope(cells):+.0f} per min")
 PY
 grep -hE "connected|disconnects|frames" "$OUT"/swarm-1.txt | head -4 || true

@@ -257,7 +257,7 @@ struct RoomCollector {
 type Read = fn(&RoomStatus) -> u64;
 
 /// Per-room gauges: (name, help, read).
-const GAUGES: [(&str, &str, Read); 3] = [
+const GAUGES: [(&str, &str, Read); 4] = [
     ("players", "People playing, per room", |s| {
         u64::from(s.players.load(Ordering::Relaxed))
     }),
@@ -267,6 +267,11 @@ const GAUGES: [(&str, &str, Read); 3] = [
     ("spectators", "Spectators, per room", |s| {
         u64::from(s.spectators.load(Ordering::Relaxed))
     }),
+    (
+        "view_cells",
+        "Cells held in the views of the room's clients, summed (per-client memory follows it)",
+        |s| s.view_cells.load(Ordering::Relaxed),
+    ),
 ];
 
 /// Per-room counters: (name, help, read).

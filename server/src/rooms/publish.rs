@@ -71,6 +71,7 @@ impl Publisher {
     ) -> TickOutcome {
         let mut outcome = TickOutcome::default();
         let mut bytes_sent = 0u64;
+        let mut view_cells = 0u64;
         for (id, client) in roster.clients_mut() {
             let rank = client
                 .player
@@ -92,8 +93,10 @@ impl Publisher {
                 Delivery::Dropped => outcome.frames_skipped += 1,
                 Delivery::Closed => self.closed.push(id),
             }
+            view_cells += client.view.sent().cells.len() as u64;
         }
         publish_frames(status, outcome, bytes_sent);
+        status.view_cells.store(view_cells, Ordering::Relaxed);
         outcome
     }
 

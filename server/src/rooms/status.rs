@@ -19,6 +19,8 @@ pub struct RoomStatus {
     pub frames_sent: AtomicU64,
     pub frames_skipped: AtomicU64,
     pub bytes_sent: AtomicU64,
+    /// Cells the room's clients hold in their views, summed: what per-client memory follows.
+    pub view_cells: AtomicU64,
     pub last_tick_micros: AtomicU64,
     pub rejected: RejectCounts,
     pub tick_times: TickTimes,
