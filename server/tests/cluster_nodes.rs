@@ -292,3 +292,47 @@ async fn a_quick_play_swarm_through_one_lobby_spreads_over_the_nodes_with_no_fai
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_rooms_changed_notice_is_dropped_and_the_next_one_still_told() {
+    let redis = RedisServer::start();
+    let a = TestServer::start(node_config(&redis, "node-a")).await;
+    let mut watcher = lobby_client(&a).await;
+    let mut raw = redis.raw().await;
+    let huge = "x".repeat(100_000);
+    // the subscription may still be connecting: publish until the good notice is heard (bounded)
+    let mut heard = Vec::new();
+    for attempt in 0..5 {
+        for (room, change) in [(huge.as_str(), "opened"), ("ok-room", "opened")] {
+            let notice = json!({ "node": "node-x", "room_id": room, "change": change });
+            let _: i64 = redis::cmd("PUBLISH")
+                .arg("petri:rooms-changed")
+                .arg(notice.to_string())
+                .query_async(&mut raw)
+                .await
+                .expect("publish");
+        }
+        // and bytes that are not a notice at all
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg("petri:rooms-changed")
+            .arg(&b"\xff{not json"[..])
+            .query_async(&mut raw)
+            .await
+            .expect("publish");
+        let got = tokio::time::timeout(Duration::from_secs(2), async {
+            let (args, _) = next_event(&mut watcher, events::ROOMS_CHANGED).await;
+            args[0]["room"].as_str().unwrap_or_default().to_owned()
+        })
+        .await;
+        if let Ok(room) = got {
+            heard.push(room);
+            break;
+        }
+        assert!(attempt < 4, "no notice was told");
+    }
+    assert_eq!(heard, vec!["ok-room".to_owned()]);
+    // the node still serves its lobby
+    let listed = ask(&mut watcher, events::ROOMS, Value::Null).await;
+    assert!(listed.as_array().is_some_and(|l| !l.is_empty()), "{listed}");
+    a.stop().await;
+}

@@ -38,6 +38,8 @@ test('only another origin is elsewhere', () => {
   assert.equal(isElsewhere(undefined), false);
   assert.equal(isElsewhere(''), false);
   assert.equal(isElsewhere('http://['), false, 'a malformed URL keeps the page here');
+  assert.equal(isElsewhere('javascript:alert(1)'), false, 'only http(s) pages are elsewhere');
+  assert.equal(isElsewhere('data:text/html,hi'), false);
 });
 
 test("the page moves to the node's root with the room in the hash", () => {

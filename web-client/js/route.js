@@ -52,7 +52,9 @@ const HOPS_WINDOW_MS = 30000;
 export function isElsewhere(url) {
   if (!url) return false;
   try {
-    return new URL(url, location.href).origin !== location.origin;
+    const u = new URL(url, location.href);
+    // only a web page is somewhere to go (a `url` is data from the server, never a script)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin !== location.origin;
   } catch {
     return false; // not a URL: stay here
   }

@@ -37,6 +37,9 @@ pub const UPDATE_EVERY: Duration = Duration::from_secs(2);
 pub const NOTICE_REFRESH_MIN: Duration = Duration::from_millis(250);
 /// Foreign notices held for the next re-read; beyond it the oldest are told without waiting.
 const HELD_NOTICES: usize = 256;
+/// The longest room id a notice from Redis may name (ids are 10 characters, `main` is 4); a
+/// longer one is dropped, not relayed to every lobby socket.
+const MAX_NOTICE_ROOM_ID: usize = 64;
 
 /// What a lobby list shows of a room; a change of any of it is a notice.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -202,6 +205,13 @@ async fn tell(placement: &Placement, io: &SocketIo, due: Vec<(String, RoomChange
 /// at once (its own rooms are read live); another node's wait for the next coalesced re-read, so
 /// the list the sockets then ask for already has the change.
 fn heard(placement: &Placement, io: &SocketIo, held: &mut Held, notice: RoomsChanged) {
+    if notice.room_id.len() > MAX_NOTICE_ROOM_ID {
+        debug!(
+            len = notice.room_id.len(),
+            "a rooms-changed notice with an oversized room id was dropped"
+        );
+        return;
+    }
     let own = placement
         .node()
         .is_some_and(|n| *n.node_id() == notice.node);
