@@ -6,6 +6,7 @@
 pub mod api;
 pub mod bot_fill;
 pub mod command;
+pub mod frame_buffer;
 pub mod identity;
 pub mod link;
 pub mod lobby;
@@ -24,6 +25,7 @@ pub mod settings;
 pub mod socket_link;
 pub mod status;
 pub mod tokens;
+pub mod trim;
 pub mod view;
 
 pub use command::{ClientId, JoinReply, RoomCommand};

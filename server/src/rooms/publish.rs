@@ -16,6 +16,7 @@ use super::command::ClientId;
 use super::link::Delivery;
 use super::roster::{Client, Roster};
 use super::status::RoomStatus;
+use super::trim::is_trim_tick;
 use super::view::ClientView;
 use crate::sim::{Arena, PlayerId};
 
@@ -135,15 +136,17 @@ impl Publisher {
     }
 }
 
-/// Builds and encodes a client's frame into its own buffer.
+/// Builds and encodes a client's frame into its own buffer (see [`super::frame_buffer`]).
 fn encode_frame(client: &mut Client, arena: &Arena, rank: u32, room: &str) -> Option<Bytes> {
     let frame = client.view.build(arena, client.watching, rank);
-    if let Err(error) = codec::encode_into(frame, &mut (&mut client.buffer).writer()) {
-        warn!(room, %error, "could not encode a frame");
-        client.buffer.clear();
-        return None;
+    if is_trim_tick(arena.tick()) {
+        client.frames.trim();
     }
-    Some(client.buffer.split().freeze())
+    client
+        .frames
+        .encode(frame)
+        .inspect_err(|error| warn!(room, %error, "could not encode a frame"))
+        .ok()
 }
 
 /// Tells each player who died this tick how (`died`), if it is connected.

@@ -10,10 +10,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bytes::BytesMut;
 use petri_shared::game::{JoinRequest, Refusal, RefusalCode};
 
 use super::command::ClientId;
+use super::frame_buffer::FrameBuffer;
 use super::link::ClientLink;
 use super::rate_limit::TokenBucket;
 use super::settings::{HostLimits, RoomSettings};
@@ -28,8 +28,8 @@ pub struct Client {
     /// The player this client controls, if it plays (it may be dead and spectating).
     pub player: Option<PlayerId>,
     pub view: ClientView,
-    /// This client's frame is encoded here; its capacity is kept from tick to tick.
-    pub buffer: BytesMut,
+    /// This client's frames are encoded here.
+    pub frames: FrameBuffer,
     pub inputs: TokenBucket,
     pub actions: TokenBucket,
 }
@@ -47,7 +47,7 @@ impl Client {
             watching,
             player,
             view: ClientView::new(),
-            buffer: BytesMut::new(),
+            frames: FrameBuffer::new(),
             inputs: TokenBucket::per_tick(limits.input_rate, limits.input_burst, tick_rate),
             actions: TokenBucket::per_tick(limits.action_rate, limits.action_burst, tick_rate),
         }

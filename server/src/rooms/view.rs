@@ -20,6 +20,7 @@ use petri_shared::game::{
 };
 use petri_shared::{ClientWorld, KnownCell};
 
+use super::trim::{TRIM_FLOOR, is_trim_tick, oversized, trim_map, trim_set, trim_vec};
 use crate::sim::{Arena, Camera, PlayerId};
 
 /// Whose eyes a client looks through.
@@ -31,18 +32,6 @@ pub enum Watching {
     Spectator(Option<PlayerId>),
 }
 
-/// How often (in ticks) a client's buffers give back what they hold beyond a few times their
-/// current need. A view grows with its player (up to about 44 times the base area), and each
-/// buffer kept the capacity of the biggest view its client ever had: over a long soak every
-/// client had been big once, so memory climbed to the sum of everyone's peaks (issue 17). Trimmed,
-/// it follows the views' current sizes. A trim reallocates only after a view shrank a lot (a big
-/// player died), so the steady state still allocates nothing.
-const TRIM_EVERY: u32 = 64;
-/// A buffer is trimmed when its capacity exceeds this many times its need...
-const TRIM_SLACK: usize = 4;
-/// ...plus this floor (small buffers are never worth a reallocation).
-const TRIM_FLOOR: usize = 64;
-
 /// Per-client handles for global cell ids.
 #[derive(Debug, Default)]
 struct Handles {
@@ -52,6 +41,34 @@ struct Handles {
     free: Vec<u32>,
     /// Handles 1..=issued have been given out at some point (0 is never used).
     issued: u32,
+}
+
+impl Handles {
+    /// Once far more handles were issued than are in use, forgets those above the highest one in
+    /// use and orders the free ones so the lowest are reused first. A view that was big once then
+    /// does not keep its handle table for good (issue 17), and small handles are shorter varints
+    /// on the wire. Call it only between a commit and the next build.
+    fn trim(&mut self) {
+        if !oversized(self.issued as usize, self.by_cell.len(), TRIM_FLOOR) {
+            return;
+        }
+        while self.issued > 0
+            && self
+                .cell_of
+                .get(self.issued as usize)
+                .is_none_or(|&cell| cell == 0)
+        {
+            self.issued -= 1;
+        }
+        let issued = self.issued;
+        self.cell_of.truncate(issued as usize + 1);
+        self.free.retain(|&handle| handle <= issued);
+        // reuse pops from the end: the smallest last
+        self.free.sort_unstable_by(|a, b| b.cmp(a));
+        trim_vec(&mut self.cell_of, issued as usize + 1);
+        let free = self.free.len();
+        trim_vec(&mut self.free, free);
+    }
 }
 
 /// Handle changes a built frame would make, applied only if it is committed.
@@ -91,7 +108,7 @@ impl ClientView {
         self.handles.by_cell.get(&cell).copied()
     }
 
-    /// Gives back buffer capacity far beyond the current view's needs (see [`TRIM_EVERY`]).
+    /// Gives back buffer capacity far beyond the current view's needs (see [`super::trim`]).
     fn trim(&mut self) {
         let need = self.visible.len();
         let frame = &mut self.frame;
@@ -110,6 +127,7 @@ impl ClientView {
         trim_map(&mut self.sent.players, players);
         let handles = self.handles.by_cell.len();
         trim_map(&mut self.handles.by_cell, handles);
+        self.handles.trim();
     }
 
     /// The camera this client gets now.
@@ -131,7 +149,7 @@ impl ClientView {
     pub fn build(&mut self, arena: &Arena, watching: Watching, rank: u32) -> &Frame {
         let camera = self.camera(arena, watching);
         self.last_center = camera.center;
-        if (arena.tick() as u32).is_multiple_of(TRIM_EVERY) {
+        if is_trim_tick(arena.tick()) {
             self.trim();
         }
         self.frame.clear();
@@ -308,29 +326,6 @@ impl ClientView {
     }
 }
 
-/// Whether a buffer of `capacity` is far over `need` (see [`TRIM_SLACK`]).
-fn oversized(capacity: usize, need: usize) -> bool {
-    capacity > need.saturating_mul(TRIM_SLACK).saturating_add(TRIM_FLOOR)
-}
-
-fn trim_vec<T>(v: &mut Vec<T>, need: usize) {
-    if oversized(v.capacity(), need) {
-        v.shrink_to(need.saturating_mul(2).max(TRIM_FLOOR));
-    }
-}
-
-fn trim_map<K: Eq + std::hash::Hash, V>(m: &mut HashMap<K, V>, need: usize) {
-    if oversized(m.capacity(), need) {
-        m.shrink_to(need.saturating_mul(2).max(TRIM_FLOOR));
-    }
-}
-
-fn trim_set<T: Eq + std::hash::Hash>(m: &mut HashSet<T>, need: usize) {
-    if oversized(m.capacity(), need) {
-        m.shrink_to(need.saturating_mul(2).max(TRIM_FLOOR));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,5 +369,34 @@ mod tests {
         let before = view.visible.capacity();
         view.trim();
         assert_eq!(view.visible.capacity(), before);
+    }
+
+    #[test]
+    fn a_handle_table_that_was_big_once_forgets_its_high_free_handles() {
+        let mut handles = Handles::default();
+        // once 1,000 cells in view: handles 1..=1000 issued
+        handles.cell_of = (0..=1000u32).collect();
+        handles.issued = 1000;
+        for cell in 1..=1000u32 {
+            handles.by_cell.insert(cell, cell);
+        }
+        // now only handles 3 and 40 are in use; the rest went back, most recent last
+        for handle in (1..=1000u32).filter(|h| ![3, 40].contains(h)) {
+            handles.by_cell.remove(&handle);
+            handles.cell_of[handle as usize] = 0;
+            handles.free.push(handle);
+        }
+        handles.trim();
+        assert_eq!(handles.issued, 40);
+        assert_eq!(handles.cell_of.len(), 41);
+        assert!(handles.cell_of.capacity() <= 2 * TRIM_FLOOR);
+        // the free ones are below the highest in use, the smallest reused first
+        assert_eq!(handles.free.len(), 38);
+        assert_eq!(handles.free.last(), Some(&1));
+        assert!(handles.free.iter().all(|&h| h < 40 && h != 3));
+        // a table near its need is left alone
+        let before = handles.free.clone();
+        handles.trim();
+        assert_eq!(handles.free, before);
     }
 }
