@@ -373,10 +373,12 @@ mod tests {
 
     #[test]
     fn a_handle_table_that_was_big_once_forgets_its_high_free_handles() {
-        let mut handles = Handles::default();
         // once 1,000 cells in view: handles 1..=1000 issued
-        handles.cell_of = (0..=1000u32).collect();
-        handles.issued = 1000;
+        let mut handles = Handles {
+            cell_of: (0..=1000u32).collect(),
+            issued: 1000,
+            ..Handles::default()
+        };
         for cell in 1..=1000u32 {
             handles.by_cell.insert(cell, cell);
         }
