@@ -101,8 +101,10 @@ impl Connection {
         let outbox = Arc::new(Outbox::new(sink, cfg.send_queue_depth));
         let ws = WebSocketStream::from_partially_read(
             Transport::new(socket, outbox.clone()),
-            // consumed here: the `Bytes` may pin the HTTP layer's whole read buffer
-            Vec::from(prefix),
+            // copied, not converted: `Vec::from` would hand tungstenite the HTTP layer's whole
+            // read buffer (8 KiB or more, kept for the connection's life) instead of `prefix`
+            // and a `WS_READ_BUFFER` of its own; usually `prefix` is empty
+            prefix.to_vec(),
             Role::Server,
             Some(ws_config(cfg)),
         )
