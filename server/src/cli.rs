@@ -28,6 +28,21 @@ enum Command {
     Match(MatchArgs),
     /// Connect bots over the network to a running server, like browsers; reports what they got.
     Swarm(SwarmArgs),
+    /// Check or inspect recorded matches and room sessions (docs/REPLAYS.md).
+    #[command(subcommand)]
+    Replay(ReplayAction),
+}
+
+#[derive(Debug, Subcommand)]
+enum ReplayAction {
+    /// Re-simulate a replay from the file alone and check every state-hash checkpoint.
+    Verify {
+        /// The replay, or a session's segments in order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a replay's header (seed, rules, where it came from) as JSON.
+    Info { file: PathBuf },
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +215,9 @@ struct MatchArgs {
     /// Rows of the final leaderboard to print.
     #[arg(long, default_value_t = 10)]
     top: usize,
+    /// Record the match to this replay file (with --seeds, one file per seed: FILE-<seed>).
+    #[arg(long)]
+    record: Option<PathBuf>,
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -217,7 +235,30 @@ pub fn run() -> anyhow::Result<()> {
             init_logging(crate::config::LogFormat::Text);
             run_swarm(args)
         }
+        Command::Replay(action) => run_replay(action),
     }
+}
+
+fn run_replay(action: ReplayAction) -> anyhow::Result<()> {
+    match action {
+        ReplayAction::Verify { files } => {
+            let verified = crate::replay::verify_files(&files)?;
+            println!(
+                "verified: {} ticks, {} checkpoints, {} commands, {} segment(s), final state {:016x}",
+                verified.ticks,
+                verified.checkpoints,
+                verified.commands,
+                verified.segments,
+                verified.final_hash
+            );
+        }
+        ReplayAction::Info { file } => {
+            let reader = crate::replay::ReplayReader::open(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            println!("{}", serde_json::to_string_pretty(reader.header())?);
+        }
+    }
+    Ok(())
 }
 
 /// Logs go to stderr (stdout is for reports), filtered by `RUST_LOG` (default `info`).
@@ -269,6 +310,7 @@ fn run_match(args: MatchArgs) -> anyhow::Result<()> {
         ticks: args.ticks,
         config,
         history_every: if args.svg.is_some() { 25 } else { 0 },
+        record: args.record.clone(),
     };
     eprintln!(
         "petri match: {} bots ({}), {} ticks, {} seed(s), map {:.0} x {:.0}",

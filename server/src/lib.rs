@@ -9,6 +9,7 @@ pub mod heap;
 pub mod metrics;
 pub mod realtime;
 pub mod relay;
+pub mod replay;
 pub mod rooms;
 pub mod routes;
 pub mod serve;

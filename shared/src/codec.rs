@@ -41,6 +41,24 @@ pub fn encode_to_vec<T: Encode>(value: &T) -> Result<Vec<u8>, CodecError> {
     Ok(out)
 }
 
+/// Appends the encoding of a serde value (types stored rather than sent, such as replay
+/// records, which are not part of the wire contract), with the same configuration.
+pub fn encode_serde_into<T: serde::Serialize, W: std::io::Write>(
+    value: &T,
+    out: &mut W,
+) -> Result<usize, CodecError> {
+    Ok(bincode::serde::encode_into_std_write(value, out, config())?)
+}
+
+/// Decodes exactly one serde value filling all of `bytes`.
+pub fn decode_serde<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, read) = bincode::serde::decode_from_slice(bytes, config())?;
+    if read != bytes.len() {
+        return Err(CodecError::TrailingBytes(bytes.len() - read));
+    }
+    Ok(value)
+}
+
 /// Decodes exactly one message filling all of `bytes`.
 pub fn decode<T: Decode<()>>(bytes: &[u8]) -> Result<T, CodecError> {
     let (value, read) = bincode::decode_from_slice(bytes, config())?;

@@ -16,6 +16,20 @@ pub enum MatchError {
     Config(#[from] ConfigError),
     #[error("a match worker stopped unexpectedly; {finished} of {seeds} seeds finished")]
     WorkerLost { finished: usize, seeds: usize },
+    #[error("recording {path}: {source}")]
+    Record {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl MatchError {
+    pub(super) fn record(path: &std::path::Path, source: std::io::Error) -> Self {
+        Self::Record {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// Plays every seed, on `threads` workers (default: one per core, never more than seeds). One
@@ -27,7 +41,7 @@ pub fn run_matches(
     show_progress: bool,
 ) -> Result<Vec<SeedResult>, MatchError> {
     if let [only] = seeds {
-        return Ok(vec![run_seed(settings, *only, show_progress)?]);
+        return Ok(vec![run_seed(settings, *only, show_progress, false)?]);
     }
     let workers = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -43,7 +57,7 @@ pub fn run_matches(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&seed) = seeds.get(i) else { break };
-                        mine.push((i, run_seed(settings, seed, false)));
+                        mine.push((i, run_seed(settings, seed, false, true)));
                         progress.lock().advance(1);
                     }
                     mine
@@ -63,8 +77,5 @@ pub fn run_matches(
         });
     }
     results.sort_by_key(|(i, _)| *i);
-    results
-        .into_iter()
-        .map(|(_, r)| r.map_err(MatchError::from))
-        .collect()
+    results.into_iter().map(|(_, r)| r).collect()
 }

@@ -12,6 +12,25 @@ pub struct MatchSettings {
     pub config: SimConfig,
     /// Record each player's mass every `history_every` ticks (for the chart); 0 records nothing.
     pub history_every: u64,
+    /// Write each seed's replay here (`--record`; see [`replay_path`] for several seeds).
+    #[serde(skip)]
+    pub record: Option<std::path::PathBuf>,
+}
+
+/// Where a seed's replay goes: `path` itself for a single seed, else `path` with `-<seed>`
+/// before its extension (`m.petri-replay` -> `m-7.petri-replay`).
+pub fn replay_path(path: &std::path::Path, seed: u64, several: bool) -> std::path::PathBuf {
+    if !several {
+        return path.to_path_buf();
+    }
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{seed}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{seed}"),
+    };
+    path.with_file_name(name)
 }
 
 impl MatchSettings {
@@ -23,6 +42,7 @@ impl MatchSettings {
             lineup,
             ticks,
             history_every: 0,
+            record: None,
         }
     }
 }

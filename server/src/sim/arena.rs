@@ -6,6 +6,7 @@ use bevy_ecs::prelude::*;
 use glam::Vec2;
 
 use super::bots::{Bot, Brain, Strategy};
+use super::command::{Command, Journal};
 use super::components::*;
 use super::config::{ConfigError, SimConfig};
 use super::grid::GridEntry;
@@ -14,7 +15,7 @@ use super::resources::*;
 use super::rng::SimRng;
 use super::rules::{clamp_to_border, size_of, view_half_extents};
 use super::schedule;
-use super::spawn::{self, random_food};
+use super::spawn::random_food;
 
 /// Food rarely moves, so its buckets can be fine; moving cells are refiled every tick, so fewer,
 /// larger buckets keep that cheap.
@@ -52,8 +53,10 @@ pub struct PlayerView {
 }
 
 pub struct Arena {
-    world: World,
+    pub(super) world: World,
     schedule: Schedule,
+    /// Commands noted for a recording host ([`super::command`]).
+    pub(super) journal: Journal,
 }
 
 impl Arena {
@@ -82,6 +85,7 @@ impl Arena {
         let mut arena = Self {
             world,
             schedule: schedule::build(),
+            journal: Journal::default(),
         };
         arena.scatter_initial_food();
         Ok(arena)
@@ -121,6 +125,11 @@ impl Arena {
     /// Adds a player. A bot (with a strategy) enters the map on the next step; a person enters
     /// when `respawn` is called.
     pub fn add_player(&mut self, name: &str, color: u32, strategy: Option<Strategy>) -> PlayerId {
+        self.journal.note(|| Command::Join {
+            name: name.to_owned(),
+            color,
+            strategy,
+        });
         let id = self.world.resource_mut::<IdCounters>().player();
         let mut entity = self.world.spawn((
             Player {
@@ -143,12 +152,13 @@ impl Arena {
         id
     }
 
-    fn player_entity(&self, id: PlayerId) -> Option<Entity> {
+    pub(super) fn player_entity(&self, id: PlayerId) -> Option<Entity> {
         self.world.resource::<PlayerIndex>().0.get(&id).copied()
     }
 
     /// Removes a player and its cells. Returns whether it existed.
     pub fn remove_player(&mut self, id: PlayerId) -> bool {
+        self.journal.note(|| Command::Leave { player: id });
         let Some(entity) = self.world.resource_mut::<PlayerIndex>().0.remove(&id) else {
             return false;
         };
@@ -166,22 +176,30 @@ impl Arena {
         if !target.is_finite() {
             return self.player_entity(id).is_some();
         }
+        self.journal.note(|| Command::Steer {
+            player: id,
+            x: target.x,
+            y: target.y,
+        });
         let (target, _, _) = clamp_to_border(target, 0.0, self.config());
         self.with_controls(id, |c| c.target = target)
     }
 
     /// Asks for a split on the next step.
     pub fn split(&mut self, id: PlayerId) -> bool {
+        self.journal.note(|| Command::Split { player: id });
         self.with_controls(id, |c| c.split = true)
     }
 
     /// Asks for an eject on the next step.
     pub fn eject(&mut self, id: PlayerId) -> bool {
+        self.journal.note(|| Command::Eject { player: id });
         self.with_controls(id, |c| c.eject = true)
     }
 
     /// Asks for a dead player to come back on the next step (ignored while it has cells).
     pub fn respawn(&mut self, id: PlayerId) -> bool {
+        self.journal.note(|| Command::Respawn { player: id });
         self.with_controls(id, |c| c.respawn = true)
     }
 
@@ -270,55 +288,6 @@ impl Arena {
             hash.write(u64::from(player.mass.to_bits()));
         }
         hash.0
-    }
-
-    // Scenario helpers: put cells exactly where a test, a tutorial or a tool wants them.
-
-    /// Gives a player a cell of `mass` at `position` (it need not be dead).
-    pub fn place_player_cell(&mut self, id: PlayerId, position: Vec2, mass: f32) -> Option<CellId> {
-        let owner = self.player_entity(id)?;
-        let cell_id = self.world.resource_mut::<IdCounters>().cell();
-        let tick = self.tick();
-        let cell = self
-            .world
-            .spawn(spawn::player_cell(
-                cell_id,
-                owner,
-                id,
-                position,
-                mass,
-                tick,
-                Boost::default(),
-            ))
-            .id();
-        self.world.get_mut::<OwnedCells>(owner)?.0.push(cell);
-        Some(cell_id)
-    }
-
-    pub fn place_food(&mut self, position: Vec2, mass: f32) -> CellId {
-        let id = self.world.resource_mut::<IdCounters>().cell();
-        let entity = self.world.spawn(spawn::food(id, position, mass)).id();
-        spawn::file_food(
-            &mut self.world.resource_mut::<FoodGrid>(),
-            entity,
-            id,
-            position,
-            mass,
-        );
-        id
-    }
-
-    pub fn place_virus(&mut self, position: Vec2, mass: f32) -> CellId {
-        let id = self.world.resource_mut::<IdCounters>().cell();
-        self.world
-            .spawn(spawn::virus(id, position, mass, Boost::default()));
-        id
-    }
-
-    pub fn place_ejected(&mut self, position: Vec2, mass: f32, boost: Boost) -> CellId {
-        let id = self.world.resource_mut::<IdCounters>().cell();
-        self.world.spawn(spawn::ejected(id, position, mass, boost));
-        id
     }
 }
 

@@ -10,7 +10,9 @@ use petri_shared::game::CellKindCode;
 pub struct CellId(pub u32);
 
 /// A player's identity, never reused within a world.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct PlayerId(pub u32);
 
 #[derive(Component, Debug, Clone, Copy, PartialEq)]

@@ -7,18 +7,21 @@
 
 pub mod arena;
 pub mod bots;
+pub mod command;
 pub mod components;
 pub mod config;
 pub mod grid;
 pub mod resources;
 pub mod rng;
 pub mod rules;
+pub mod scenario;
 pub mod schedule;
 pub mod spawn;
 pub mod systems;
 
 pub use arena::{Arena, Camera, CellView, PlayerView};
 pub use bots::Strategy;
+pub use command::Command;
 pub use components::{Boost, CellId, CellKind, PlayerId};
 pub use config::{ConfigError, SimConfig};
 pub use resources::{Death, Eaten, Leaderboard, Standing};
