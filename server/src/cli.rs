@@ -135,6 +135,9 @@ struct ServeArgs {
     /// In a cluster: this node's id (default: random at each start).
     #[arg(long, env = "PETRI_NODE_ID")]
     node_id: Option<String>,
+    /// Record every room's session into this directory (docs/REPLAYS.md).
+    #[arg(long, env = "PETRI_REPLAYS_DIR")]
+    replays_dir: Option<PathBuf>,
     /// Print the configuration in force (as TOML) and exit.
     #[arg(long)]
     print_config: bool,
@@ -160,6 +163,9 @@ impl ServeArgs {
         }
         if let Some(max) = self.max_connections {
             config.network.max_connections = max;
+        }
+        if let Some(dir) = &self.replays_dir {
+            config.replays.dir = Some(dir.clone());
         }
         if let Some(max) = self.max_rooms {
             config.limits.max_rooms = max;

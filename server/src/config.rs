@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::{self, ClusterConfig, NodeId, RedisUrl};
 use crate::realtime::{IpRange, RealtimeConfig, TrustedProxies};
+use crate::replay::ReplaysConfig;
 use crate::rooms::{HostLimits, RoomSettings};
 
 /// How log lines look.
@@ -117,6 +118,8 @@ pub struct ServerConfig {
     pub main_room: MainRoomConfig,
     pub limits: HostLimits,
     pub cluster: ClusterSection,
+    /// `[replays]`: recording rooms (off unless `dir` is set; `crate::replay::dir`).
+    pub replays: ReplaysConfig,
 }
 
 /// `[cluster]`: many nodes on one Redis (docs/CLUSTER.md). Without `redis_url` the server is a
@@ -218,6 +221,7 @@ impl Default for ServerConfig {
             main_room: MainRoomConfig::default(),
             limits: HostLimits::default(),
             cluster: ClusterSection::default(),
+            replays: ReplaysConfig::default(),
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::config::ServerConfig;
 use crate::metrics::Metrics;
 use crate::realtime::{Shutdown, SocketIo, http};
 use crate::relay::{Relay, RelayStats};
+use crate::replay::ReplayDir;
 use crate::rooms::{
     Lobby, LobbyRooms, MAIN_ROOM, Placement, RoomSettings, lobby_api, lobby_notices, play_api,
 };
@@ -74,7 +75,10 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     // the main room's settings are also the template created rooms start from
     let main_room = main_room_settings(&config)?;
-    let lobby = Lobby::new(config.limits.clone(), main_room.clone());
+    let replays = ReplayDir::open(&config.replays)
+        .with_context(|| format!("the replay directory {:?}", config.replays.dir))?
+        .map(Arc::new);
+    let lobby = Lobby::recording(config.limits.clone(), main_room.clone(), replays);
     lobby
         .open(MAIN_ROOM.to_owned(), main_room)
         .map_err(|refusal| anyhow::anyhow!("could not open the main room: {}", refusal.message))?;

@@ -6,12 +6,14 @@
 //! `format` is the file, `writer` and `reader` its two ends, `recorder` what a host drives
 //! around its steps, `verify` the re-simulation that proves a file right.
 
+pub mod dir;
 pub mod format;
 pub mod reader;
 pub mod recorder;
 pub mod verify;
 pub mod writer;
 
+pub use dir::{ReplayDir, ReplaysConfig};
 pub use format::{DEFAULT_CHECKPOINT_EVERY, FORMAT_VERSION, Header, Record, ReplayError, Source};
 pub use reader::ReplayReader;
 pub use recorder::Recorder;

@@ -13,6 +13,7 @@ use super::runner::{self, RoomHandle};
 use super::settings::{HostLimits, RoomSettings};
 use super::tokens::new_code;
 use crate::realtime::Shutdown;
+use crate::replay::ReplayDir;
 
 /// The id of the persistent public room every server starts with.
 pub const MAIN_ROOM: &str = "main";
@@ -26,15 +27,27 @@ pub struct Lobby {
     /// What a created room starts from before the request's settings apply.
     template: RoomSettings,
     shutdown: Shutdown,
+    /// Where rooms record their sessions, if the server records them.
+    replays: Option<Arc<ReplayDir>>,
 }
 
 impl Lobby {
     pub fn new(limits: HostLimits, template: RoomSettings) -> Arc<Self> {
+        Self::recording(limits, template, None)
+    }
+
+    /// A lobby whose rooms record their sessions into `replays` (if given).
+    pub fn recording(
+        limits: HostLimits,
+        template: RoomSettings,
+        replays: Option<Arc<ReplayDir>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             rooms: RwLock::new(HashMap::new()),
             limits,
             template,
             shutdown: Shutdown::new(),
+            replays,
         })
     }
 
@@ -62,7 +75,9 @@ impl Lobby {
             ));
         }
         let seed = getrandom::u64().unwrap_or(0x5eed);
-        let room = Room::new(id.clone(), settings, self.limits.clone(), seed).map_err(|e| {
+        let replays = self.replays.clone();
+        let room = Room::recorded(id.clone(), settings, self.limits.clone(), seed, replays);
+        let room = room.map_err(|e| {
             Refusal::new(
                 RefusalCode::BadRequest,
                 format!("those room settings do not work: {e}"),

@@ -18,6 +18,7 @@ pub mod placement;
 pub mod play_api;
 pub mod publish;
 pub mod rate_limit;
+pub mod recording;
 pub mod room;
 pub mod roster;
 pub mod runner;

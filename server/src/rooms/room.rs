@@ -11,17 +11,19 @@ use std::sync::atomic::Ordering;
 
 use glam::Vec2;
 use petri_shared::game::{self, JoinRequest, Joined, Refusal, RoomSummary, WorldInfo};
-use tracing::debug;
+use tracing::{debug, warn};
 
 use super::bot_fill::BotFill;
 use super::command::{ClientId, JoinReply, RoomCommand};
 use super::identity::{clean_name, parse_color};
 use super::link::ClientLink;
 use super::publish::{self, Publisher, TickOutcome};
+use super::recording::RoomRecording;
 use super::roster::{Admission, Client, Roster};
 use super::settings::{HostLimits, RoomSettings};
 use super::status::{Reject, RoomStatus};
 use super::view::{ClientView, Watching};
+use crate::replay::ReplayDir;
 use crate::sim::bots::palette_color;
 use crate::sim::{Arena, ConfigError, PlayerId};
 
@@ -58,6 +60,8 @@ pub struct Room {
     scratch_clients: Vec<ClientId>,
     scratch_players: Vec<PlayerId>,
     status: Arc<RoomStatus>,
+    /// The room's replay, when the server records rooms (`[replays] dir`).
+    recording: Option<RoomRecording>,
     #[cfg(feature = "fault-injection")]
     panic_next_tick: bool,
 }
@@ -69,7 +73,25 @@ impl Room {
         limits: HostLimits,
         seed: u64,
     ) -> Result<Self, ConfigError> {
-        let arena = Arena::new(settings.sim.clone(), seed)?;
+        Self::recorded(id, settings, limits, seed, None)
+    }
+
+    /// A room that records its session into `replays` (if given) from its first command on.
+    pub fn recorded(
+        id: String,
+        settings: RoomSettings,
+        limits: HostLimits,
+        seed: u64,
+        replays: Option<Arc<ReplayDir>>,
+    ) -> Result<Self, ConfigError> {
+        let mut arena = Arena::new(settings.sim.clone(), seed)?;
+        let recording = replays.and_then(|dir| {
+            RoomRecording::start(dir, &id, &settings.name, seed, &mut arena)
+                .inspect_err(
+                    |error| warn!(room = %id, %error, "could not start recording the room"),
+                )
+                .ok()
+        });
         let mut room = Self {
             id,
             settings,
@@ -82,6 +104,7 @@ impl Room {
             scratch_clients: Vec::new(),
             scratch_players: Vec::new(),
             status: Arc::new(RoomStatus::default()),
+            recording,
             #[cfg(feature = "fault-injection")]
             panic_next_tick: false,
         };
@@ -324,7 +347,9 @@ impl Room {
             client.inputs.refill(1.0);
             client.actions.refill(1.0);
         }
+        self.record(RoomRecording::before_step);
         self.arena.step();
+        self.record(RoomRecording::after_step);
         let tick = self.arena.tick();
         publish::notify_deaths(&self.roster, &self.arena);
         self.expire_dropped_players(tick);
@@ -343,6 +368,17 @@ impl Room {
         self.status.ticks.store(tick, Ordering::Relaxed);
         self.publish_counts();
         outcome
+    }
+
+    /// One step of the recording, if any; a recording that fails stops, the room plays on.
+    fn record(&mut self, step: fn(&mut RoomRecording, &mut Arena) -> std::io::Result<()>) {
+        if let Some(recording) = &mut self.recording
+            && let Err(error) = step(recording, &mut self.arena)
+        {
+            warn!(room = %self.id, %error, "recording failed; the room plays on unrecorded");
+            self.recording = None;
+            self.arena.keep_journal(false);
+        }
     }
 
     fn expire_dropped_players(&mut self, tick: u64) {
@@ -376,5 +412,8 @@ impl Room {
         }
         self.roster.clear_clients();
         self.status.closed.store(true, Ordering::Relaxed);
+        if let Some(recording) = self.recording.take() {
+            recording.finish(&mut self.arena);
+        }
     }
 }
