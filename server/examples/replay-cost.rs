@@ -71,7 +71,7 @@ fn steer(room: &mut Room, t: u64) {
             x: half + 0.8 * half * angle.cos(),
             y: half + 0.8 * half * angle.sin(),
         });
-        if (t + c) % 200 == 0 {
+        if (t + c).is_multiple_of(200) {
             room.handle(RoomCommand::Respawn { client: c });
         }
     }

@@ -1,8 +1,11 @@
 //! Writes a replay: the prefix and header at once, then records into one zlib stream.
 //!
-//! `flush` ends a zlib block (a sync flush), so everything written so far can be read back even
-//! if the process dies before `finish`: a crashed room leaves a replay that verifies up to its
-//! last flush and then reports itself truncated. The recorder flushes at every checkpoint.
+//! Records are gathered uncompressed and handed to the compressor in one piece at each `flush`
+//! (or past `MAX_PENDING_BYTES`): one deflate call per checkpoint instead of one per tick, at
+//! the fast level, which is what keeps recording a small share of a room's tick (BENCHMARKS.md).
+//! `flush` also ends a zlib block (a sync flush), so everything written so far can be read back
+//! even if the process dies before `finish`: a crashed room leaves a replay that verifies up to
+//! its last flush and then reports itself truncated. The recorder flushes at every checkpoint.
 
 use std::io::{self, Write};
 
@@ -12,10 +15,13 @@ use petri_shared::codec;
 
 use super::format::{FORMAT_VERSION, Header, MAGIC, MAX_RECORD_BYTES, Record};
 
+/// Records waiting for the compressor; past this they go in before the next flush.
+pub const MAX_PENDING_BYTES: usize = 256 * 1024;
+
 pub struct ReplayWriter<W: Write> {
     body: ZlibEncoder<W>,
-    /// One record's encoding, reused for every record.
-    scratch: Vec<u8>,
+    /// Records (length and encoding) since the last flush, reused.
+    pending: Vec<u8>,
 }
 
 impl<W: Write> ReplayWriter<W> {
@@ -28,24 +34,40 @@ impl<W: Write> ReplayWriter<W> {
         out.write_all(&len.to_le_bytes())?;
         out.write_all(&json)?;
         Ok(Self {
-            body: ZlibEncoder::new(out, Compression::default()),
-            scratch: Vec::new(),
+            body: ZlibEncoder::new(out, Compression::fast()),
+            pending: Vec::new(),
         })
     }
 
     pub fn write(&mut self, record: &Record) -> io::Result<()> {
-        self.scratch.clear();
-        codec::encode_serde_into(record, &mut self.scratch).map_err(io::Error::other)?;
-        let len = u32::try_from(self.scratch.len())
+        let start = self.pending.len();
+        // the length goes first; it is filled in once the record is encoded
+        self.pending.extend_from_slice(&[0; 4]);
+        let encoded = codec::encode_serde_into(record, &mut self.pending);
+        let len = encoded
             .ok()
-            .filter(|&len| len <= MAX_RECORD_BYTES)
-            .ok_or_else(|| io::Error::other("a replay record over MAX_RECORD_BYTES"))?;
-        self.body.write_all(&len.to_le_bytes())?;
-        self.body.write_all(&self.scratch)
+            .and_then(|len| u32::try_from(len).ok())
+            .filter(|&len| len <= MAX_RECORD_BYTES);
+        let Some(len) = len else {
+            self.pending.truncate(start);
+            return Err(io::Error::other("a replay record that cannot be encoded"));
+        };
+        self.pending[start..start + 4].copy_from_slice(&len.to_le_bytes());
+        if self.pending.len() > MAX_PENDING_BYTES {
+            self.compress_pending()?;
+        }
+        Ok(())
+    }
+
+    fn compress_pending(&mut self) -> io::Result<()> {
+        let written = self.body.write_all(&self.pending);
+        self.pending.clear();
+        written
     }
 
     /// Makes everything written so far readable from the file.
     pub fn flush(&mut self) -> io::Result<()> {
+        self.compress_pending()?;
         self.body.flush()
     }
 
@@ -55,7 +77,8 @@ impl<W: Write> ReplayWriter<W> {
     }
 
     /// Ends the zlib stream and gives the output back.
-    pub fn finish(self) -> io::Result<W> {
+    pub fn finish(mut self) -> io::Result<W> {
+        self.compress_pending()?;
         self.body.finish()
     }
 }
