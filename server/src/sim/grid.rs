@@ -27,6 +27,9 @@ pub struct GridEntry {
 /// issue 17). Reserved up front, the grid's memory is flat from the first tick.
 const BUCKET_START_CAPACITY: usize = 4;
 
+/// How often (in ticks) the mobile grid gives back room its buckets no longer need.
+pub const MOBILE_GRID_TRIM_EVERY: u64 = 64;
+
 #[derive(Debug, Clone)]
 pub struct SpatialGrid {
     bucket_size: f32,
@@ -71,6 +74,23 @@ impl SpatialGrid {
     pub fn clear(&mut self) {
         for bucket in &mut self.buckets {
             bucket.clear();
+        }
+        self.max_size = 0.0;
+    }
+
+    /// Empties every bucket, and gives back the capacity of those that held far fewer than they
+    /// have room for. A grid rebuilt each tick keeps, bucket by bucket, the room of the busiest
+    /// crowd that ever passed through it, so its memory crept up for as long as crowds found new
+    /// places (the largest growth left in a 24-minute heap profile, issue 17). Called every
+    /// `MOBILE_GRID_TRIM_EVERY` ticks, it follows today's crowds; a bucket is cut only when it
+    /// holds less than a quarter of its room, so a steady grid still allocates nothing.
+    pub fn clear_and_trim(&mut self) {
+        for bucket in &mut self.buckets {
+            let held = bucket.len();
+            bucket.clear();
+            if bucket.capacity() > 4 * held + BUCKET_START_CAPACITY {
+                bucket.shrink_to((2 * held).max(BUCKET_START_CAPACITY));
+            }
         }
         self.max_size = 0.0;
     }
@@ -179,5 +199,29 @@ mod tests {
         let mut corner = 0;
         g.for_each_in(Vec2::splat(400.0), Vec2::splat(600.0), |_| corner += 1);
         assert_eq!(corner, 1);
+    }
+
+    #[test]
+    fn a_bucket_a_crowd_once_filled_gives_its_room_back_and_a_steady_one_keeps_it() {
+        let mut g = SpatialGrid::new(1000.0, 1000.0, 64.0);
+        for i in 1..=1000 {
+            g.insert(entry(i, 0.0, 0.0));
+        }
+        let crowded = g.bucket_of(Vec2::ZERO);
+        g.clear_and_trim();
+        // it held 1,000: that was its need, nothing to give back
+        assert!(g.buckets[crowded].capacity() >= 1000);
+        for i in 1..=3 {
+            g.insert(entry(i, 0.0, 0.0));
+        }
+        g.clear_and_trim();
+        assert!(g.buckets[crowded].capacity() <= 2 * BUCKET_START_CAPACITY);
+        // a bucket near its need keeps its room
+        for i in 1..=3 {
+            g.insert(entry(i, 0.0, 0.0));
+        }
+        let before = g.buckets[crowded].capacity();
+        g.clear_and_trim();
+        assert_eq!(g.buckets[crowded].capacity(), before);
     }
 }

@@ -1,13 +1,15 @@
 use bevy_ecs::prelude::*;
 
 use crate::sim::components::*;
-use crate::sim::grid::{GridEntry, MobileGrid};
+use crate::sim::grid::{GridEntry, MOBILE_GRID_TRIM_EVERY, MobileGrid};
+use crate::sim::resources::Tick;
 use crate::sim::rules::size_of;
 
 /// Refiles every moving cell (everything with a `Boost`: player cells, ejected mass, viruses):
 /// after movement for eating, and at the end of the step for the bots' eyes and client views.
 pub fn rebuild_mobile_grid(
     mut grid: ResMut<MobileGrid>,
+    tick: Res<Tick>,
     cells: Query<
         (
             Entity,
@@ -20,7 +22,11 @@ pub fn rebuild_mobile_grid(
         With<Boost>,
     >,
 ) {
-    grid.0.clear();
+    if tick.0.is_multiple_of(MOBILE_GRID_TRIM_EVERY) {
+        grid.0.clear_and_trim();
+    } else {
+        grid.0.clear();
+    }
     for (entity, id, position, mass, kind, owner) in &cells {
         grid.0.insert(GridEntry {
             entity,
