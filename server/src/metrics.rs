@@ -17,7 +17,7 @@ use prometheus_client::registry::Registry;
 use crate::cluster::ClusterStats;
 use crate::realtime::{ConnectionStats, RefusalReason};
 use crate::relay::RelayStats;
-use crate::rooms::{Lobby, RoomHandle, RoomStatus};
+use crate::rooms::{ChatReject, Lobby, RoomHandle, RoomStatus};
 
 /// Everything `/metrics` shows.
 pub struct Metrics {
@@ -275,7 +275,7 @@ const GAUGES: [(&str, &str, Read); 4] = [
 ];
 
 /// Per-room counters: (name, help, read).
-const COUNTERS: [(&str, &str, Read); 4] = [
+const COUNTERS: [(&str, &str, Read); 6] = [
     ("ticks", "Ticks run, per room", |s| {
         s.ticks.load(Ordering::Relaxed)
     }),
@@ -291,6 +291,14 @@ const COUNTERS: [(&str, &str, Read); 4] = [
         "frame_bytes_sent",
         "Frame payload bytes handed to connections",
         |s| s.bytes_sent.load(Ordering::Relaxed),
+    ),
+    ("chat_lines", "Chat lines relayed to the room", |s| {
+        s.chat.relayed.load(Ordering::Relaxed)
+    }),
+    (
+        "chat_sanitised",
+        "Chat lines relayed after cleaning changed them (cut, control or invisible characters)",
+        |s| s.chat.sanitised.load(Ordering::Relaxed),
     ),
 ];
 
@@ -323,6 +331,23 @@ fn inputs_rejected(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -
     for room in rooms {
         for (reason, value) in room.status().rejected.iter() {
             let labels = [("room", room.id()), ("reason", reason.label())];
+            ConstCounter::new(value).encode(metric.encode_family(&labels)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn chat_rejected(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -> std::fmt::Result {
+    let mut metric = encoder.encode_descriptor(
+        "chat_rejected",
+        "Chat lines refused, by reason",
+        None,
+        MetricType::Counter,
+    )?;
+    for room in rooms {
+        for reason in ChatReject::ALL {
+            let labels = [("room", room.id()), ("reason", reason.label())];
+            let value = room.status().chat.rejected(reason);
             ConstCounter::new(value).encode(metric.encode_family(&labels)?)?;
         }
     }
@@ -366,6 +391,7 @@ impl Collector for RoomCollector {
         for counter in COUNTERS {
             per_room(&mut encoder, &rooms, counter, MetricType::Counter)?;
         }
+        chat_rejected(&mut encoder, &rooms)?;
         inputs_rejected(&mut encoder, &rooms)
     }
 }

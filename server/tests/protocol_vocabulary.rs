@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use petri_server::rooms::Reject;
+use petri_server::rooms::{ChatReject, Reject};
 use petri_shared::game::RefusalCode;
 
 fn repo_file(path: &str) -> String {
@@ -82,4 +82,23 @@ fn the_operations_guide_lists_every_reject_reason() {
         .collect();
     let reasons: BTreeSet<String> = Reject::ALL.iter().map(|r| r.label().to_owned()).collect();
     assert_eq!(documented, reasons, "docs/OPERATIONS.md's reject reasons");
+}
+
+#[test]
+fn the_operations_guide_lists_every_chat_reject_reason() {
+    let guide = repo_file("docs/OPERATIONS.md");
+    let listed = section(&guide, "petri_chat_rejected_total{reason}", "):");
+    let documented: BTreeSet<String> = listed
+        .split('`')
+        .filter(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(str::to_owned)
+        .collect();
+    let reasons: BTreeSet<String> = ChatReject::ALL
+        .iter()
+        .map(|r| r.label().to_owned())
+        .collect();
+    assert_eq!(
+        documented, reasons,
+        "docs/OPERATIONS.md's chat reject reasons"
+    );
 }

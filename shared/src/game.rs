@@ -32,6 +32,9 @@ pub mod events {
     pub const RESPAWN: &str = "respawn";
     pub const SPECTATE: &str = "spectate";
     pub const LEAVE: &str = "leave";
+    /// Both ways: a player's line of text (client to server: one string), and the room's chat
+    /// (server to everyone in the room: `ChatLine`).
+    pub const CHAT: &str = "chat";
     // play, server -> client
     pub const FRAME: &str = "frame";
     pub const BOARD: &str = "board";
@@ -231,6 +234,18 @@ pub struct Died {
     pub killer: Option<String>,
     pub killer_id: Option<u32>,
     pub final_mass: f32,
+}
+
+/// `chat` (JSON, server to everyone in a room, players and spectators): one line of the room's
+/// chat, already cleaned by the server (plain text: show it as text, never as markup).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatLine {
+    /// The sender's player id; absent for a spectator.
+    pub player: Option<u32>,
+    pub name: String,
+    /// 0xRRGGBB: the sender's cell colour (a spectator's is grey).
+    pub color: u32,
+    pub text: String,
 }
 
 /// `join` (JSON, play namespace): enter a room as a player or a spectator, or take back a

@@ -11,6 +11,7 @@ import { Input } from './input.js';
 import { Net } from './net.js';
 import { Session } from './session.js';
 import { UI } from './ui.js';
+import { Chat } from './chat.js';
 import { FrameStats } from './stats.js';
 import { loadProfile, saveProfile } from './profile.js';
 import {
@@ -26,6 +27,10 @@ const ui = new UI();
 const world = new World();
 const renderer = new Renderer(ui.el.game, ui.el.minimap);
 const stats = new FrameStats();
+const chat = new Chat(
+  { root: ui.el.chat, log: ui.el.chatLog, form: ui.el.chatForm, input: ui.el.chatInput, toggle: ui.el.chatToggle },
+  (text) => net.chat(text),
+);
 
 const state = {
   board: null,
@@ -78,6 +83,7 @@ const net = new Net({
   shutdown(r) {
     ui.toast(`The server is restarting${r.reason ? ` (${r.reason})` : ''}…`, 'error', 6000);
   },
+  chat: (line) => chat.add(line),
   roomsChanged() {
     state.roomsChanged++;
     // A burst of notices (rooms opening on several nodes) becomes one re-read.
@@ -175,6 +181,7 @@ async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   resetWorld();
   ui.message('');
   ui.clearBoard();
+  chat.clear();
   state.died = null;
   state.resumed = null;
   applyJoined(answer);
@@ -217,6 +224,7 @@ function backHome(message = '') {
   resetWorld();
   renderer.worldSize = null;
   ui.clearBoard();
+  chat.clear();
   ui.room(null, '');
   setHash(null);
   ui.message(message);
@@ -282,6 +290,10 @@ for (const [el, event] of [[ui.el.touchSplit, EVENTS.SPLIT], [ui.el.touchEject, 
 window.addEventListener('keydown', (e) => {
   // (Enter on the death card presses the focused Respawn button.)
   if (e.code === 'Escape' && ui.screen !== 'home') backHome();
+  if (e.key === 'Enter' && ui.screen !== 'home' && e.target === document.body) {
+    e.preventDefault();
+    chat.focus();
+  }
 });
 window.addEventListener('hashchange', joinFromHash);
 
@@ -358,8 +370,10 @@ window.petri = {
   eject: () => net.action(EVENTS.EJECT),
   steer: (x, y) => input.pin(x, y),
   dropConnection: () => net.drop(),
+  chat: (text) => net.chat(text),
+  chatLines: () => chat.lines.slice(),
   // Not an API: the live objects, for debugging in the console and for render checks.
-  _internals: { world, renderer, net, session, ui, state, applyJoined },
+  _internals: { world, renderer, net, session, ui, state, applyJoined, chat },
 };
 
 // ---- start -------------------------------------------------------------------------------------

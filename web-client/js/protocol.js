@@ -26,6 +26,8 @@ export const EVENTS = Object.freeze({
   RESPAWN: 'respawn',
   SPECTATE: 'spectate',
   LEAVE: 'leave',
+  // play, both ways: a line of text up, a ChatLine { player, name, color, text } down
+  CHAT: 'chat',
   // play, server -> client
   FRAME: 'frame',
   BOARD: 'board',

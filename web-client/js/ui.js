@@ -47,6 +47,11 @@ export class UI {
       toast: $('toast'),
       game: $('game'),
       minimap: $('minimap'),
+      chat: $('chat'),
+      chatLog: $('chat-log'),
+      chatForm: $('chat-form'),
+      chatInput: $('chat-input'),
+      chatToggle: $('chat-toggle'),
     };
     this.screen = 'home';
     this.shownMass = -1;

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod bot_fill;
+pub mod chat;
 pub mod command;
 pub mod identity;
 pub mod link;
@@ -26,6 +27,7 @@ pub mod status;
 pub mod tokens;
 pub mod view;
 
+pub use chat::{ChatReject, ChatRelay};
 pub use command::{ClientId, JoinReply, RoomCommand};
 pub use link::ClientLink;
 pub use lobby::{Lobby, MAIN_ROOM};

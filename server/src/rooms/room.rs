@@ -10,10 +10,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use glam::Vec2;
-use petri_shared::game::{self, JoinRequest, Joined, Refusal, RoomSummary, WorldInfo};
+use petri_shared::game::{self, ChatLine, JoinRequest, Joined, Refusal, RoomSummary, WorldInfo};
 use tracing::debug;
 
 use super::bot_fill::BotFill;
+use super::chat::{ChatRelay, SPECTATOR_COLOR};
 use super::command::{ClientId, JoinReply, RoomCommand};
 use super::identity::{clean_name, parse_color};
 use super::link::ClientLink;
@@ -148,6 +149,11 @@ impl Room {
             RoomCommand::Eject { client } => self.action(client, |arena, id| arena.eject(id)),
             RoomCommand::Respawn { client } => self.respawn(client),
             RoomCommand::Spectate { client, follow } => self.spectate(client, follow),
+            RoomCommand::Chat {
+                client,
+                text,
+                relay,
+            } => self.chat(client, &text, relay),
             RoomCommand::Leave { client } => self.leave(client),
             RoomCommand::Disconnected { client } => {
                 self.roster.disconnected(client, self.arena.tick());
@@ -170,7 +176,8 @@ impl Room {
             .admit(client, &request, &self.settings, &self.limits);
         let tick_rate = self.arena.config().tick_rate;
         let limits = self.limits.clone();
-        let seat = |watching, player| Client::new(link, watching, player, &limits, tick_rate);
+        let name = clean_name(&request.name, limits.max_name_chars);
+        let seat = |watching, player| Client::new(link, watching, player, &limits, tick_rate, name);
         let joined = match admission {
             Err(refusal) => return self.refuse(reply, refusal),
             Ok(Admission::Resume { player, token }) => {
@@ -291,6 +298,28 @@ impl Room {
         }
     }
 
+    /// A line for the chat: through the client's gate, then to everyone in the room.
+    fn chat(&mut self, client: ClientId, text: &str, relay: ChatRelay) {
+        let tick = self.arena.tick();
+        let repeat_ticks = self.ticks_for(self.limits.chat_repeat_secs);
+        let Some(c) = self.roster.client_mut(client) else {
+            return;
+        };
+        let accepted = match c.chat.admit(text, tick, repeat_ticks, &self.limits) {
+            Ok(accepted) => accepted,
+            Err(reason) => return self.status.chat.reject(reason),
+        };
+        let identity = c.player.and_then(|p| self.arena.player_identity(p));
+        let (name, color) = identity.unwrap_or((c.chat.spectator_name(), SPECTATOR_COLOR));
+        relay(&ChatLine {
+            player: c.player.map(|p| p.0),
+            name: name.to_owned(),
+            color,
+            text: accepted.text,
+        });
+        self.status.chat.relay(accepted.sanitised);
+    }
+
     fn leave(&mut self, client: ClientId) {
         if let Some(player) = self.roster.leave(client) {
             self.arena.remove_player(player);
@@ -323,6 +352,7 @@ impl Room {
         for (_, client) in self.roster.clients_mut() {
             client.inputs.refill(1.0);
             client.actions.refill(1.0);
+            client.chat.refill();
         }
         self.arena.step();
         let tick = self.arena.tick();

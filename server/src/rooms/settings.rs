@@ -71,6 +71,14 @@ pub struct HostLimits {
     pub board_interval_ticks: u32,
     /// Characters kept of a player's name.
     pub max_name_chars: usize,
+    /// Characters kept of a chat line (longer ones are cut and counted as sanitised).
+    pub chat_max_chars: usize,
+    /// Chat lines a client may send per second, and the burst allowed above that rate; more are
+    /// refused as a flood and counted.
+    pub chat_rate: f32,
+    pub chat_burst: f32,
+    /// The same line again from the same client within this many seconds is refused as spam.
+    pub chat_repeat_secs: f32,
 }
 
 impl Default for HostLimits {
@@ -93,6 +101,10 @@ impl Default for HostLimits {
             command_queue_depth: 4096,
             board_interval_ticks: 5,
             max_name_chars: 16,
+            chat_max_chars: 200,
+            chat_rate: 1.0,
+            chat_burst: 5.0,
+            chat_repeat_secs: 10.0,
         }
     }
 }
