@@ -32,6 +32,8 @@ pub mod events {
     pub const RESPAWN: &str = "respawn";
     pub const SPECTATE: &str = "spectate";
     pub const LEAVE: &str = "leave";
+    /// Client to server: the screen's shape changed (`{ "aspect": width / height }`).
+    pub const VIEW: &str = "view";
     /// Both ways: a player's line of text (client to server: one string), and the room's chat
     /// (server to everyone in the room: `ChatLine`).
     pub const CHAT: &str = "chat";
@@ -266,6 +268,9 @@ pub struct JoinRequest {
     /// A reconnect token from an earlier join: within the reconnect window it gives the same
     /// player, cells and all, back.
     pub token: Option<String>,
+    /// The screen's shape, width / height: the view is given this shape at the same area as
+    /// everyone's (within the server's bounds). Absent: the classic 16:9-ish shape.
+    pub aspect: Option<f64>,
 }
 
 /// The map a room plays on.

@@ -22,6 +22,8 @@ const ROOMS_REFRESH_MS = 4000;
 /** How long the page waits after a `rooms-changed` notice for more before re-reading the list. */
 const ROOMS_CHANGED_DEBOUNCE_MS = 150;
 const RESYNC_MIN_MS = 2000;
+/** A resize (or a phone turning) is told to the server once it settles, not on every event. */
+const VIEW_SHAPE_DEBOUNCE_MS = 200;
 
 const ui = new UI();
 const world = new World();
@@ -104,6 +106,7 @@ const session = new Session(net, {
   rejoining: () => resetWorld(),
   rejoined(joined) {
     resetWorld();
+    sendViewShape(); // the saved request may carry the shape of before a resize
     state.resumed = !!joined.resumed;
     applyJoined(joined);
     if (joined.player === null || joined.player === undefined) {
@@ -157,7 +160,7 @@ function applyJoined(joined) {
 async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   storeProfile();
   const { name, color } = ui.profile();
-  const req = { room: roomId, name, color };
+  const req = { room: roomId, name, color, aspect: screenAspect() };
   if (code) req.code = code;
   if (spectate) req.spectate = true;
   ui.setBusy(true);
@@ -309,6 +312,24 @@ function spectate(follow) {
   net.action(EVENTS.SPECTATE, follow === undefined ? {} : { follow });
   ui.show('spectating');
 }
+
+// ---- the screen's shape: the server shapes the view like it, at everyone's area ----------------
+
+function screenAspect() {
+  const w = window.innerWidth || 1;
+  const h = window.innerHeight || 1;
+  return Math.round((w / h) * 1000) / 1000;
+}
+
+function sendViewShape() {
+  if (session.inRoom) net.action(EVENTS.VIEW, { aspect: screenAspect() });
+}
+
+let viewShapeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(viewShapeTimer);
+  viewShapeTimer = setTimeout(sendViewShape, VIEW_SHAPE_DEBOUNCE_MS);
+});
 
 // ---- the animation loop ------------------------------------------------------------------------
 

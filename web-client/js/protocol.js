@@ -26,6 +26,7 @@ export const EVENTS = Object.freeze({
   RESPAWN: 'respawn',
   SPECTATE: 'spectate',
   LEAVE: 'leave',
+  VIEW: 'view', // { aspect }: the screen's shape (width / height) changed
   // play, both ways: a line of text up, a ChatLine { player, name, color, text } down
   CHAT: 'chat',
   // play, server -> client

@@ -44,6 +44,11 @@ pub enum RoomCommand {
         client: ClientId,
         follow: Option<u32>,
     },
+    /// The client's screen changed shape (width / height). Checked in the room.
+    ViewShape {
+        client: ClientId,
+        aspect: f64,
+    },
     /// A line for the room's chat: checked, cleaned and rate-limited by the room, then handed to
     /// `relay` for the room-wide broadcast.
     Chat {
@@ -74,6 +79,7 @@ impl std::fmt::Debug for RoomCommand {
             RoomCommand::Eject { .. } => "Eject",
             RoomCommand::Respawn { .. } => "Respawn",
             RoomCommand::Spectate { .. } => "Spectate",
+            RoomCommand::ViewShape { .. } => "ViewShape",
             RoomCommand::Chat { .. } => "Chat",
             RoomCommand::Leave { .. } => "Leave",
             RoomCommand::Disconnected { .. } => "Disconnected",

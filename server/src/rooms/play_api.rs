@@ -74,7 +74,7 @@ pub fn register(io: &SocketIo, lobby: Arc<Placement>) {
         socket.on(events::JOIN, move |socket, payload, ack| {
             on_join(&joiner, socket, &payload, ack);
         });
-        let seated: [(&str, SeatedHandler); 6] = [
+        let seated: [(&str, SeatedHandler); 7] = [
             (events::INPUT, on_input),
             (events::SPLIT, |seat, _| {
                 seat.send(RoomCommand::Split {
@@ -93,6 +93,7 @@ pub fn register(io: &SocketIo, lobby: Arc<Placement>) {
             }),
             (events::SPECTATE, on_spectate),
             (events::CHAT, on_chat),
+            (events::VIEW, on_view),
         ];
         for (event, handler) in seated {
             on_seated(&socket, event, &player, handler);
@@ -146,6 +147,18 @@ fn on_spectate(seat: &Seat, payload: &Payload) {
         client: seat.client,
         follow,
     });
+}
+
+/// `view { aspect }`: the screen's shape changed; the room checks the number.
+fn on_view(seat: &Seat, payload: &Payload) {
+    let aspect = payload.args.first().and_then(|v| v.get("aspect"));
+    match aspect.and_then(Value::as_f64) {
+        Some(aspect) => seat.send(RoomCommand::ViewShape {
+            client: seat.client,
+            aspect,
+        }),
+        None => seat.reject(Reject::BadNumber),
+    }
 }
 
 /// `chat "text"`: a line for everyone in the room; the room cleans, limits and relays it.

@@ -24,6 +24,7 @@ use super::settings::{HostLimits, RoomSettings};
 use super::status::{Reject, RoomStatus};
 use super::view::{ClientView, Watching};
 use crate::sim::bots::palette_color;
+use crate::sim::rules::view_aspect;
 use crate::sim::{Arena, ConfigError, PlayerId};
 
 /// Coordinates beyond this are not a mistake but an attack or a bug: refused, not clamped.
@@ -149,6 +150,7 @@ impl Room {
             RoomCommand::Eject { client } => self.action(client, |arena, id| arena.eject(id)),
             RoomCommand::Respawn { client } => self.respawn(client),
             RoomCommand::Spectate { client, follow } => self.spectate(client, follow),
+            RoomCommand::ViewShape { client, aspect } => self.view_shape(client, Some(aspect)),
             RoomCommand::Chat {
                 client,
                 text,
@@ -199,6 +201,7 @@ impl Room {
                 self.joined(Some(player), Some(token), false)
             }
         };
+        self.view_shape(client, request.aspect);
         reply(Ok(joined));
     }
 
@@ -295,6 +298,22 @@ impl Room {
         };
         if c.player.is_none_or(|p| self.arena.is_dead(p)) {
             c.watching = Watching::Spectator(follow.map(PlayerId));
+        }
+    }
+
+    /// Shapes the client's view like its screen. The sim never reads it (a view is what a client
+    /// is shown, not a rule), so it cannot change the game; it travels as a command in order with
+    /// the inputs, so a recorded command stream shows each client what it saw. A value that is no
+    /// shape (NaN, infinite, not above 0) is refused and counted; others are held in bounds.
+    fn view_shape(&mut self, client: ClientId, requested: Option<f64>) {
+        let Some(requested) = requested else {
+            return;
+        };
+        let Some(aspect) = view_aspect(requested, self.arena.config()) else {
+            return self.status.rejected.bump(Reject::BadNumber);
+        };
+        if let Some(c) = self.roster.client_mut(client) {
+            c.view.set_aspect(Some(aspect));
         }
     }
 

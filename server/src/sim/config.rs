@@ -62,6 +62,9 @@ pub struct SimConfig {
     pub view_base_width: f32,
     pub view_base_height: f32,
     pub view_min_scale: f32,
+    /// Bounds of the view shape (width / height) a client may ask for (`rules::view_aspect`).
+    pub view_min_aspect: f32,
+    pub view_max_aspect: f32,
 
     pub bot_think_interval_ticks: u32,
     pub bot_respawn_ticks: u32,
@@ -109,6 +112,8 @@ impl Default for SimConfig {
             view_base_width: 1920.0,
             view_base_height: 1080.0,
             view_min_scale: 0.15,
+            view_min_aspect: 0.4,
+            view_max_aspect: 2.5,
             bot_think_interval_ticks: 2,
             bot_respawn_ticks: 25,
             leaderboard_size: 10,
@@ -228,6 +233,13 @@ impl SimConfig {
                 rule: "no smaller than the matching *_min_size",
             });
         }
+        if self.view_max_aspect < self.view_min_aspect {
+            return Err(ConfigError::OutOfRange {
+                field: "view_max_aspect",
+                value: self.view_max_aspect.to_string(),
+                rule: "no smaller than view_min_aspect",
+            });
+        }
         if self.border_width > 1.0e6 || self.border_height > 1.0e6 {
             return Err(ConfigError::OutOfRange {
                 field: "border_width/border_height",
@@ -273,6 +285,8 @@ impl SimConfig {
             ("view_base_width", self.view_base_width),
             ("view_base_height", self.view_base_height),
             ("view_min_scale", self.view_min_scale),
+            ("view_min_aspect", self.view_min_aspect),
+            ("view_max_aspect", self.view_max_aspect),
         ] {
             positive(field, v)?;
         }
