@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::modes::{Mode, TEAM_COLORS};
+
 /// The preset the server and `petri match` use when nothing else is named.
 pub const CLASSIC_PRESET: &str = include_str!("../../../assets/presets/classic.toml");
 
@@ -71,6 +73,12 @@ pub struct SimConfig {
 
     pub leaderboard_size: u32,
     pub leaderboard_interval_ticks: u32,
+
+    /// The game mode (`sim::modes`) and its numbers.
+    pub mode: Mode,
+    pub team_count: u32,
+    pub lms_round_seconds: f32,
+    pub lms_break_seconds: f32,
 }
 
 impl Default for SimConfig {
@@ -118,6 +126,10 @@ impl Default for SimConfig {
             bot_respawn_ticks: 25,
             leaderboard_size: 10,
             leaderboard_interval_ticks: 5,
+            mode: Mode::Ffa,
+            team_count: 3,
+            lms_round_seconds: 120.0,
+            lms_break_seconds: 10.0,
         }
     }
 }
@@ -233,6 +245,13 @@ impl SimConfig {
                 rule: "no smaller than the matching *_min_size",
             });
         }
+        if !(2..=TEAM_COLORS.len() as u32).contains(&self.team_count) {
+            return Err(ConfigError::OutOfRange {
+                field: "team_count",
+                value: self.team_count.to_string(),
+                rule: "between 2 and 6 (one colour each)",
+            });
+        }
         if self.view_max_aspect < self.view_min_aspect {
             return Err(ConfigError::OutOfRange {
                 field: "view_max_aspect",
@@ -287,6 +306,8 @@ impl SimConfig {
             ("view_min_scale", self.view_min_scale),
             ("view_min_aspect", self.view_min_aspect),
             ("view_max_aspect", self.view_max_aspect),
+            ("lms_round_seconds", self.lms_round_seconds),
+            ("lms_break_seconds", self.lms_break_seconds),
         ] {
             positive(field, v)?;
         }

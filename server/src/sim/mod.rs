@@ -7,9 +7,12 @@
 
 pub mod arena;
 pub mod bots;
+pub mod camera;
 pub mod components;
 pub mod config;
 pub mod grid;
+pub mod mode_view;
+pub mod modes;
 pub mod resources;
 pub mod rng;
 pub mod rules;
@@ -17,8 +20,10 @@ pub mod schedule;
 pub mod spawn;
 pub mod systems;
 
-pub use arena::{Arena, Camera, CellView, PlayerView};
+pub use arena::{Arena, CellView, PlayerView};
 pub use bots::Strategy;
+pub use camera::Camera;
 pub use components::{Boost, CellId, CellKind, PlayerId};
 pub use config::{ConfigError, SimConfig};
+pub use modes::{Mode, RoundPhase, RoundView, Team, TeamStanding};
 pub use resources::{Death, Eaten, Leaderboard, Standing};

@@ -26,6 +26,9 @@ pub struct Me {
     /// Sum of its cells' sizes: sets the viewport.
     pub total_size: f32,
     pub cells: usize,
+    /// Its team in a teams arena (0: none). Teammates are neither prey nor threat: they cannot
+    /// eat each other.
+    pub team: u8,
 }
 
 impl Me {
@@ -43,6 +46,7 @@ impl Me {
                         smallest: size,
                         total_size: size,
                         cells: 1,
+                        team: 0,
                     })
                 }
                 Some(m) => {
@@ -94,6 +98,8 @@ pub struct Glimpse {
     pub size: f32,
     pub kind: CellKind,
     pub owner: Option<PlayerId>,
+    /// The owner's team (0: none or unknown).
+    pub team: u8,
 }
 
 /// Builds a `Sight` from glimpses, one at a time, so the same judgement serves bots inside the
@@ -157,6 +163,7 @@ impl<'a> SightBuilder<'a> {
             || p.y < self.min.y
             || p.y > self.max.y
             || g.owner == Some(me.id)
+            || (me.team != 0 && g.team == me.team && g.kind == CellKind::Player)
         {
             return;
         }
@@ -218,6 +225,7 @@ pub fn perceive(me: &Me, config: &SimConfig, food: &FoodGrid, mobile: &MobileGri
                 size: e.size,
                 kind: e.kind,
                 owner: e.owner,
+                team: e.team,
             })
         });
     }
@@ -238,6 +246,7 @@ mod tests {
             size,
             kind,
             owner: Some(PlayerId(owner)),
+            team: 0,
         }
     }
 
@@ -253,6 +262,7 @@ mod tests {
             smallest: 40.0,
             total_size: 40.0,
             cells: 1,
+            team: 0,
         };
         let half = view_half_extents(me.total_size, &config);
         // prey just inside and just outside the viewport's horizontal edge

@@ -2,6 +2,7 @@ use bevy_ecs::prelude::*;
 
 use crate::sim::components::*;
 use crate::sim::grid::{GridEntry, MobileGrid};
+use crate::sim::modes::Team;
 use crate::sim::rules::size_of;
 
 /// Refiles every moving cell (everything with a `Boost`: player cells, ejected mass, viruses):
@@ -19,6 +20,7 @@ pub fn rebuild_mobile_grid(
         ),
         With<Boost>,
     >,
+    teams: Query<&Team>,
 ) {
     grid.0.clear();
     for (entity, id, position, mass, kind, owner) in &cells {
@@ -29,6 +31,9 @@ pub fn rebuild_mobile_grid(
             size: size_of(mass.0),
             kind: *kind,
             owner: owner.map(|o| o.owner_id),
+            team: owner
+                .and_then(|o| teams.get(o.owner).ok())
+                .map_or(0, |t| t.0),
         });
     }
 }
