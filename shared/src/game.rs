@@ -6,7 +6,7 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message below changes shape. Sent in the join answer.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Socket.IO namespaces.
 pub mod namespaces {
@@ -221,6 +221,41 @@ pub struct BoardEntry {
     pub mass: u32,
 }
 
+/// One team on the board (teams mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct TeamShare {
+    /// Numbered from 1.
+    pub team: u32,
+    /// 0xRRGGBB: the colour every cell of the team wears.
+    pub color: u32,
+    /// The team's players' mass, summed; its share is this over all teams' mass.
+    pub mass: u32,
+    pub players: u32,
+}
+
+/// `RoundState::phase` on the wire.
+pub mod round_phase {
+    /// Not a last-man-standing room.
+    pub const NONE: u8 = 0;
+    /// A round is on: the dead spectate until the next one.
+    pub const PLAYING: u8 = 1;
+    /// Between rounds: the winner is shown.
+    pub const BREAK: u8 = 2;
+}
+
+/// The last-man-standing round (all zeros and empty in other modes).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode, Serialize, Deserialize)]
+pub struct RoundState {
+    pub phase: u8,
+    /// The round's number (1 = the first), or the one just over during a break.
+    pub number: u32,
+    /// Seconds until the round's time limit, or until the next round during a break.
+    pub seconds_left: u32,
+    /// The last round's winner, 0 for none yet.
+    pub winner: u32,
+    pub winner_name: String,
+}
+
 /// The room's top players (binary event `board`), sent to the whole room a few times a second.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode, Serialize, Deserialize)]
 pub struct Board {
@@ -228,6 +263,10 @@ pub struct Board {
     pub entries: Vec<BoardEntry>,
     /// How many players are alive in the room.
     pub alive: u32,
+    /// Teams mode: every team in team order; empty in other modes.
+    pub teams: Vec<TeamShare>,
+    /// Last man standing: the round.
+    pub round: RoundState,
 }
 
 /// `died` (JSON): who ended the client's life.
@@ -331,6 +370,8 @@ pub struct CreateRoom {
     pub tick_rate: Option<u32>,
     /// Unlisted, joined with the code in the answer.
     pub private: bool,
+    /// `ffa` (the default), `teams` or `lms`.
+    pub mode: Option<String>,
 }
 
 /// Why a public room appears in a `rooms-changed` notice.

@@ -13,6 +13,7 @@ pub mod lobby;
 pub mod lobby_api;
 pub mod lobby_notices;
 pub mod local_rooms;
+pub mod mode_board;
 pub mod net_limiter;
 pub mod placement;
 pub mod play_api;

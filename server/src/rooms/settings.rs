@@ -7,13 +7,11 @@ use crate::sim::SimConfig;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoomSettings {
     pub name: String,
-    /// Game mode shown in the lobby; free-for-all is the only one so far.
-    pub mode: String,
     /// People who may play at once (spectators are counted separately).
     pub capacity: u32,
     /// Bots keep the room at this many players; each person who joins takes a bot's place.
     pub bot_fill: u32,
-    /// The arena's rules, including the map size and tick rate.
+    /// The arena's rules, including the map size, the tick rate and the game mode (`sim.mode`).
     pub sim: SimConfig,
     /// A private room is unlisted and needs this code to join.
     pub private_code: Option<String>,
@@ -26,7 +24,6 @@ impl RoomSettings {
     pub fn default_public(name: &str) -> Self {
         Self {
             name: name.to_owned(),
-            mode: "ffa".to_owned(),
             capacity: 50,
             bot_fill: 30,
             sim: SimConfig::classic(),

@@ -34,7 +34,7 @@ impl RoomStatus {
         RoomSummary {
             id: id.to_owned(),
             name: settings.name.clone(),
-            mode: settings.mode.clone(),
+            mode: settings.sim.mode.label().to_owned(),
             players: self.players.load(Ordering::Relaxed),
             bots: self.bots.load(Ordering::Relaxed),
             spectators: self.spectators.load(Ordering::Relaxed),
