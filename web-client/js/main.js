@@ -12,6 +12,7 @@ import { Net } from './net.js';
 import { Session } from './session.js';
 import { UI } from './ui.js';
 import { Chat } from './chat.js';
+import { ModeHud } from './modes.js';
 import { FrameStats } from './stats.js';
 import { loadProfile, saveProfile } from './profile.js';
 import {
@@ -29,6 +30,11 @@ const ui = new UI();
 const world = new World();
 const renderer = new Renderer(ui.el.game, ui.el.minimap);
 const stats = new FrameStats();
+const modeHud = new ModeHud({
+  teams: ui.el.boardTeams, round: ui.el.round, roundText: ui.el.roundText, roundWinner: ui.el.roundWinner,
+});
+/** The joined room's mode (`RoomSummary.mode`), `ffa` when none. */
+const roomMode = () => (session.joined && session.joined.room && session.joined.room.mode) || 'ffa';
 const chat = new Chat(
   { root: ui.el.chat, log: ui.el.chatLog, form: ui.el.chatForm, input: ui.el.chatInput, toggle: ui.el.chatToggle },
   (text) => net.chat(text),
@@ -71,6 +77,7 @@ const net = new Net({
       state.board = decodeBoard(data);
       state.boardsReceived++;
       ui.board(state.board, session.playerId, world.rank);
+      modeHud.update(state.board);
     } catch (e) {
       state.decodeErrors++;
       console.warn(`petri: bad board: ${e.message}`);
@@ -78,7 +85,7 @@ const net = new Net({
   },
   died(d) {
     state.died = d;
-    ui.death(d);
+    ui.death(d, roomMode() === 'lms');
     ui.show('dead');
   },
   roomClosed: (r) => session.closed(r),
@@ -184,6 +191,7 @@ async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   resetWorld();
   ui.message('');
   ui.clearBoard();
+  modeHud.clear();
   chat.clear();
   state.died = null;
   state.resumed = null;
@@ -227,6 +235,7 @@ function backHome(message = '') {
   resetWorld();
   renderer.worldSize = null;
   ui.clearBoard();
+  modeHud.clear();
   chat.clear();
   ui.room(null, '');
   setHash(null);
@@ -277,7 +286,7 @@ ui.el.form.addEventListener('submit', (e) => {
   e.preventDefault();
   quickplay();
 });
-ui.el.createPrivate.addEventListener('click', () => createPrivate());
+ui.el.createPrivate.addEventListener('click', () => createPrivate({ mode: ui.el.createMode.value }));
 ui.el.spectate.addEventListener('click', () => quickplay({ spectate: true }));
 ui.el.leave.addEventListener('click', () => backHome());
 ui.el.respawn.addEventListener('click', respawn);
@@ -339,6 +348,12 @@ function loop(rafNow) {
   input.update(t0);
   renderer.draw(world, t0, { playerId: session.playerId });
   if (ui.screen === 'playing') ui.mass(world.mass());
+  // last man standing: a new round brings everyone back in without a respawn of their own
+  if (roomMode() === 'lms' && ui.screen !== 'playing' && ui.screen !== 'home'
+      && session.playerId !== null && world.ownCells().length > 0) {
+    state.died = null;
+    ui.show('playing');
+  }
   stats.record(rafNow, performance.now() - t0);
 }
 
@@ -393,6 +408,8 @@ window.petri = {
   dropConnection: () => net.drop(),
   chat: (text) => net.chat(text),
   chatLines: () => chat.lines.slice(),
+  mode: () => roomMode(),
+  round: () => modeHud.lastRound,
   // Not an API: the live objects, for debugging in the console and for render checks.
   _internals: { world, renderer, net, session, ui, state, applyJoined, chat },
 };
