@@ -321,38 +321,38 @@ fn per_room(
     Ok(())
 }
 
-fn inputs_rejected(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -> std::fmt::Result {
-    let mut metric = encoder.encode_descriptor(
-        "inputs_rejected",
-        "Inputs and joins refused, by reason",
-        None,
-        MetricType::Counter,
-    )?;
+/// A per-room counter family by `reason`: what `reasons` reads of a room, label by label.
+type Reasons = fn(&RoomStatus) -> Vec<(&'static str, u64)>;
+
+fn refusals(
+    encoder: &mut DescriptorEncoder,
+    rooms: &[Arc<RoomHandle>],
+    (name, help, reasons): (&str, &str, Reasons),
+) -> std::fmt::Result {
+    let mut metric = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
     for room in rooms {
-        for (reason, value) in room.status().rejected.iter() {
-            let labels = [("room", room.id()), ("reason", reason.label())];
+        for (reason, value) in reasons(room.status()) {
+            let labels = [("room", room.id()), ("reason", reason)];
             ConstCounter::new(value).encode(metric.encode_family(&labels)?)?;
         }
     }
     Ok(())
 }
 
-fn chat_rejected(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -> std::fmt::Result {
-    let mut metric = encoder.encode_descriptor(
-        "chat_rejected",
-        "Chat lines refused, by reason",
-        None,
-        MetricType::Counter,
-    )?;
-    for room in rooms {
-        for reason in ChatReject::ALL {
-            let labels = [("room", room.id()), ("reason", reason.label())];
-            let value = room.status().chat.rejected(reason);
-            ConstCounter::new(value).encode(metric.encode_family(&labels)?)?;
-        }
-    }
-    Ok(())
-}
+/// Per-room refusals by reason: inputs (and joins), and chat lines.
+const REFUSALS: [(&str, &str, Reasons); 2] = [
+    ("chat_rejected", "Chat lines refused, by reason", |s| {
+        ChatReject::ALL
+            .into_iter()
+            .map(|r| (r.label(), s.chat.rejected(r)))
+            .collect()
+    }),
+    (
+        "inputs_rejected",
+        "Inputs and joins refused, by reason",
+        |s| s.rejected.iter().map(|(r, n)| (r.label(), n)).collect(),
+    ),
+];
 
 fn tick_seconds(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -> std::fmt::Result {
     let mut metric = encoder.encode_descriptor(
@@ -391,7 +391,9 @@ impl Collector for RoomCollector {
         for counter in COUNTERS {
             per_room(&mut encoder, &rooms, counter, MetricType::Counter)?;
         }
-        chat_rejected(&mut encoder, &rooms)?;
-        inputs_rejected(&mut encoder, &rooms)
+        for family in REFUSALS {
+            refusals(&mut encoder, &rooms, family)?;
+        }
+        Ok(())
     }
 }

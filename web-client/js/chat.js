@@ -5,11 +5,11 @@
 // characters. The log keeps the last CHAT_LINES_KEPT lines. Spectators of a replay (not built
 // yet) get no input line: `setReplay(true)` is the hook such a viewer calls.
 
+import { hexFromInt } from './colors.js';
+
 export const CHAT_LINES_KEPT = 50;
 /** The server cuts longer lines (`limits.chat_max_chars`); the field stops the typing there too. */
 export const CHAT_MAX_CHARS = 200;
-
-const hex = (color) => `#${(Number(color) >>> 0 & 0xffffff).toString(16).padStart(6, '0')}`;
 
 export class Chat {
   /**
@@ -45,7 +45,7 @@ export class Chat {
     const who = document.createElement('span');
     who.className = 'chat-name';
     who.textContent = String(line.name ?? '');
-    who.style.color = hex(line.color);
+    who.style.color = hexFromInt(line.color);
     const text = document.createElement('span');
     text.className = 'chat-text';
     text.textContent = line.text;

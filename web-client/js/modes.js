@@ -4,14 +4,13 @@
 // text; the cells themselves already wear their team's colour (the server colours them).
 
 import { ROUND_PHASE } from './protocol.js';
+import { hexFromInt } from './colors.js';
 
 export const MODE_NAMES = Object.freeze({ ffa: 'FFA', teams: 'Teams', lms: 'Last man standing' });
 
 export function modeName(mode) {
   return MODE_NAMES[mode] || String(mode || 'ffa');
 }
-
-const hex = (color) => `#${(Number(color) >>> 0 & 0xffffff).toString(16).padStart(6, '0')}`;
 
 function clock(seconds) {
   const s = Math.max(0, Math.round(seconds));
@@ -46,11 +45,11 @@ export class ModeHud {
       li.dataset.share = share.toFixed(1);
       const swatch = document.createElement('span');
       swatch.className = 'swatch';
-      swatch.style.background = hex(t.color);
+      swatch.style.background = hexFromInt(t.color);
       const bar = document.createElement('span');
       bar.className = 'bar';
       bar.style.width = `${share.toFixed(1)}%`;
-      bar.style.background = hex(t.color);
+      bar.style.background = hexFromInt(t.color);
       const text = document.createElement('span');
       text.className = 'share';
       text.textContent = `${Math.round(share)}%`;

@@ -92,6 +92,29 @@ pub fn view_half_extents(total_size: f32, config: &SimConfig) -> Vec2 {
     )
 }
 
+/// How two solid cells (a player's own, or teammates) that overlap move apart: each is moved out
+/// along the line between their centres, the lighter one more, until they just touch. Returns
+/// the shifts of `a` and `b`, or `None` when they do not overlap.
+pub fn separation(a: (Vec2, f32), b: (Vec2, f32)) -> Option<(Vec2, Vec2)> {
+    let ((a_pos, a_mass), (b_pos, b_mass)) = (a, b);
+    let offset = b_pos - a_pos;
+    let distance = offset.length();
+    let overlap = size_of(a_mass) + size_of(b_mass) - distance;
+    if overlap <= 0.0 {
+        return None;
+    }
+    let direction = if distance > 0.0 {
+        offset / distance
+    } else {
+        Vec2::X
+    };
+    let total = a_mass + b_mass;
+    Some((
+        -direction * overlap * (b_mass / total),
+        direction * overlap * (a_mass / total),
+    ))
+}
+
 /// The view shape (width / height) a client asked for, held within the configured bounds; `None`
 /// for a value that is no shape at all (NaN, infinite, zero or negative), which the host refuses.
 pub fn view_aspect(requested: f64, config: &SimConfig) -> Option<f32> {

@@ -250,20 +250,19 @@ mod tests {
         }
     }
 
+    /// One cell of size 40 at the origin, on `team`.
+    fn me(team: u8) -> Me {
+        let mut me = Me::from_cells(PlayerId(1), [(Vec2::ZERO, 40.0)]).expect("a cell");
+        me.team = team;
+        me
+    }
+
     #[test]
     fn bots_see_only_their_viewport() {
         let config = SimConfig::default();
         let food = FoodGrid(SpatialGrid::new(20_000.0, 20_000.0, 256.0));
         let mut mobile = MobileGrid(SpatialGrid::new(20_000.0, 20_000.0, 512.0));
-        let me = Me {
-            id: PlayerId(1),
-            position: Vec2::ZERO,
-            size: 40.0,
-            smallest: 40.0,
-            total_size: 40.0,
-            cells: 1,
-            team: 0,
-        };
+        let me = me(0);
         let half = view_half_extents(me.total_size, &config);
         // prey just inside and just outside the viewport's horizontal edge
         mobile
@@ -280,5 +279,28 @@ mod tests {
         mobile.0.insert(entry(4, 100.0, CellKind::Player, 30.0, 1)); // our own cell: never prey
         let sight = perceive(&me, &config, &food, &mobile);
         assert_eq!(sight.prey.map(|p| p.position.x), Some(half.x - 50.0));
+    }
+
+    #[test]
+    fn teammates_are_neither_prey_nor_threat() {
+        let config = SimConfig::default();
+        let me = me(2);
+        let glimpse = |x: f32, size: f32, team: u8| Glimpse {
+            position: Vec2::new(x, 0.0),
+            size,
+            kind: CellKind::Player,
+            owner: Some(PlayerId(9)),
+            team,
+        };
+        let mut builder = SightBuilder::new(&me, &config);
+        builder.see(glimpse(100.0, 20.0, 2)); // a small teammate
+        builder.see(glimpse(-100.0, 200.0, 2)); // a big teammate
+        let sight = builder.finish();
+        assert!(sight.prey.is_none() && sight.threat.is_none(), "{sight:?}");
+        let mut builder = SightBuilder::new(&me, &config);
+        builder.see(glimpse(100.0, 20.0, 1)); // the other team's: prey as ever
+        builder.see(glimpse(-300.0, 200.0, 0)); // no team (another mode's rules): a threat
+        let sight = builder.finish();
+        assert!(sight.prey.is_some() && sight.threat.is_some(), "{sight:?}");
     }
 }

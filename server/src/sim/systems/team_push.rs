@@ -1,11 +1,10 @@
 use bevy_ecs::prelude::*;
-use glam::Vec2;
 
 use crate::sim::components::*;
 use crate::sim::grid::MobileGrid;
 use crate::sim::modes::{Mode, Team};
 use crate::sim::resources::Rules;
-use crate::sim::rules::size_of;
+use crate::sim::rules::{separation, size_of};
 
 /// Teams: cells of one team are solid to each other (they never eat each other, see `eat`), so
 /// overlapping teammates are pushed apart, the lighter cell moving more, as a player's own cells
@@ -46,19 +45,9 @@ pub fn push_apart_teammates(
         else {
             continue;
         };
-        let offset = b_pos.0 - a_pos.0;
-        let distance = offset.length();
-        let overlap = size_of(a_mass.0) + size_of(b_mass.0) - distance;
-        if overlap <= 0.0 {
-            continue;
+        if let Some((a_shift, b_shift)) = separation((a_pos.0, a_mass.0), (b_pos.0, b_mass.0)) {
+            a_pos.0 += a_shift;
+            b_pos.0 += b_shift;
         }
-        let direction = if distance > 0.0 {
-            offset / distance
-        } else {
-            Vec2::X
-        };
-        let total = a_mass.0 + b_mass.0;
-        a_pos.0 -= direction * overlap * (b_mass.0 / total);
-        b_pos.0 += direction * overlap * (a_mass.0 / total);
     }
 }
