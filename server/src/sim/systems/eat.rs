@@ -3,7 +3,7 @@ use bevy_ecs::prelude::*;
 use crate::sim::SimConfig;
 use crate::sim::components::*;
 use crate::sim::grid::{FoodGrid, GridEntry, MobileGrid, SpatialGrid};
-use crate::sim::modes::Team;
+use crate::sim::modes::{Mode, Team};
 use crate::sim::resources::{Eaten, PendingEffects, Rules, Tick, TickEvents};
 use crate::sim::rules::{MergeSide, can_eat, mass_of, may_merge, size_of};
 use crate::sim::spawn::Virus;
@@ -37,6 +37,7 @@ pub fn eat(
 ) {
     let config = &rules.0;
     let viruses_full = viruses.count() >= config.virus_max_count as usize;
+    let teamed = config.mode == Mode::Teams;
 
     for (eater, &eater_kind) in &eaters {
         let Ok((&eater_id, eater_pos, eater_mass, eater_cell, _)) = cells.get(eater) else {
@@ -72,7 +73,7 @@ pub fn eat(
             else {
                 continue;
             };
-            if prey_mass.0 <= 0.0 || teammates(&teams, eater_cell, prey_cell) {
+            if prey_mass.0 <= 0.0 || (teamed && teammates(&teams, eater_cell, prey_cell)) {
                 continue;
             }
             let distance = prey_pos.0.distance(eater_pos);
