@@ -203,6 +203,9 @@ struct MatchArgs {
     /// A TOML preset with the rules (default: the embedded classic preset).
     #[arg(long)]
     preset: Option<PathBuf>,
+    /// The game mode: ffa, teams or lms (default: the preset's, classic ffa).
+    #[arg(long)]
+    mode: Option<crate::sim::Mode>,
     /// Play on the preset's map as is instead of sizing it (and its food) for the bot count.
     #[arg(long)]
     no_scale: bool,
@@ -305,6 +308,9 @@ fn run_match(args: MatchArgs) -> anyhow::Result<()> {
         None => vec![args.seed],
     };
     let mut config = SimConfig::load(args.preset.as_deref()).context("--preset")?;
+    if let Some(mode) = args.mode {
+        config.mode = mode;
+    }
     if !args.no_scale {
         config = config.scaled_for_players(lineup.total() as usize);
     }
@@ -319,13 +325,14 @@ fn run_match(args: MatchArgs) -> anyhow::Result<()> {
         record: args.record.clone(),
     };
     eprintln!(
-        "petri match: {} bots ({}), {} ticks, {} seed(s), map {:.0} x {:.0}",
+        "petri match: {} bots ({}), {} ticks, {} seed(s), map {:.0} x {:.0}, mode {}",
         settings.lineup.total(),
         settings.lineup,
         settings.ticks,
         seeds.len(),
         settings.config.border_width,
-        settings.config.border_height
+        settings.config.border_height,
+        settings.config.mode
     );
 
     let results = run_matches(&settings, &seeds, args.threads, !args.no_progress)?;

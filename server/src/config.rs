@@ -88,6 +88,10 @@ pub struct MainRoomConfig {
     pub capacity: u32,
     /// Bots keep the room at this many players.
     pub bots: u32,
+    /// The game mode (`ffa`, `teams`, `lms`); absent: the preset's (classic: `ffa`). Rooms
+    /// created through the lobby start from the main room's settings, so this is their default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<crate::sim::Mode>,
 }
 
 /// The numbers are `RoomSettings::default_public`'s, so a main room configured by nothing is the
@@ -100,6 +104,7 @@ impl Default for MainRoomConfig {
             preset: None,
             capacity: room.capacity,
             bots: room.bot_fill,
+            mode: None,
         }
     }
 }

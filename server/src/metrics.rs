@@ -17,7 +17,7 @@ use prometheus_client::registry::Registry;
 use crate::cluster::ClusterStats;
 use crate::realtime::{ConnectionStats, RefusalReason};
 use crate::relay::RelayStats;
-use crate::rooms::{Lobby, RoomHandle, RoomStatus};
+use crate::rooms::{ChatReject, Lobby, RoomHandle, RoomStatus};
 
 /// Everything `/metrics` shows.
 pub struct Metrics {
@@ -275,7 +275,7 @@ const GAUGES: [(&str, &str, Read); 4] = [
 ];
 
 /// Per-room counters: (name, help, read).
-const COUNTERS: [(&str, &str, Read); 4] = [
+const COUNTERS: [(&str, &str, Read); 6] = [
     ("ticks", "Ticks run, per room", |s| {
         s.ticks.load(Ordering::Relaxed)
     }),
@@ -291,6 +291,14 @@ const COUNTERS: [(&str, &str, Read); 4] = [
         "frame_bytes_sent",
         "Frame payload bytes handed to connections",
         |s| s.bytes_sent.load(Ordering::Relaxed),
+    ),
+    ("chat_lines", "Chat lines relayed to the room", |s| {
+        s.chat.relayed.load(Ordering::Relaxed)
+    }),
+    (
+        "chat_sanitised",
+        "Chat lines relayed after cleaning changed them (cut, control or invisible characters)",
+        |s| s.chat.sanitised.load(Ordering::Relaxed),
     ),
 ];
 
@@ -313,21 +321,38 @@ fn per_room(
     Ok(())
 }
 
-fn inputs_rejected(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -> std::fmt::Result {
-    let mut metric = encoder.encode_descriptor(
-        "inputs_rejected",
-        "Inputs and joins refused, by reason",
-        None,
-        MetricType::Counter,
-    )?;
+/// A per-room counter family by `reason`: what `reasons` reads of a room, label by label.
+type Reasons = fn(&RoomStatus) -> Vec<(&'static str, u64)>;
+
+fn refusals(
+    encoder: &mut DescriptorEncoder,
+    rooms: &[Arc<RoomHandle>],
+    (name, help, reasons): (&str, &str, Reasons),
+) -> std::fmt::Result {
+    let mut metric = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
     for room in rooms {
-        for (reason, value) in room.status().rejected.iter() {
-            let labels = [("room", room.id()), ("reason", reason.label())];
+        for (reason, value) in reasons(room.status()) {
+            let labels = [("room", room.id()), ("reason", reason)];
             ConstCounter::new(value).encode(metric.encode_family(&labels)?)?;
         }
     }
     Ok(())
 }
+
+/// Per-room refusals by reason: inputs (and joins), and chat lines.
+const REFUSALS: [(&str, &str, Reasons); 2] = [
+    ("chat_rejected", "Chat lines refused, by reason", |s| {
+        ChatReject::ALL
+            .into_iter()
+            .map(|r| (r.label(), s.chat.rejected(r)))
+            .collect()
+    }),
+    (
+        "inputs_rejected",
+        "Inputs and joins refused, by reason",
+        |s| s.rejected.iter().map(|(r, n)| (r.label(), n)).collect(),
+    ),
+];
 
 fn tick_seconds(encoder: &mut DescriptorEncoder, rooms: &[Arc<RoomHandle>]) -> std::fmt::Result {
     let mut metric = encoder.encode_descriptor(
@@ -366,6 +391,9 @@ impl Collector for RoomCollector {
         for counter in COUNTERS {
             per_room(&mut encoder, &rooms, counter, MetricType::Counter)?;
         }
-        inputs_rejected(&mut encoder, &rooms)
+        for family in REFUSALS {
+            refusals(&mut encoder, &rooms, family)?;
+        }
+        Ok(())
     }
 }

@@ -33,7 +33,10 @@ use petri_shared::game::namespaces;
 /// The main room's settings from the configuration (its preset file is read here).
 pub fn main_room_settings(config: &ServerConfig) -> anyhow::Result<RoomSettings> {
     let room = &config.main_room;
-    let sim = SimConfig::load(room.preset.as_deref()).context("the main room's rules")?;
+    let mut sim = SimConfig::load(room.preset.as_deref()).context("the main room's rules")?;
+    if let Some(mode) = room.mode {
+        sim.mode = mode;
+    }
     Ok(RoomSettings {
         name: room.name.clone(),
         capacity: room.capacity,

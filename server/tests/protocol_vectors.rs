@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use petri_shared::codec;
 use petri_shared::game::{
-    Board, BoardEntry, CellChanged, CellEntered, EatenPair, Frame, PlayerInfo, ViewDelta, kind,
+    Board, BoardEntry, CellChanged, CellEntered, EatenPair, Frame, PlayerInfo, RoundState,
+    TeamShare, ViewDelta, kind, round_phase,
 };
 use serde_json::{Value, json};
 
@@ -54,6 +55,14 @@ fn board_json(b: &Board) -> Value {
             "id": e.id, "name": e.name, "mass": e.mass,
         })).collect::<Vec<_>>(),
         "alive": b.alive,
+        "teams": b.teams.iter().map(|t| json!({
+            "team": t.team, "color": t.color, "mass": t.mass, "players": t.players,
+        })).collect::<Vec<_>>(),
+        "round": {
+            "phase": b.round.phase, "number": b.round.number,
+            "seconds_left": b.round.seconds_left, "winner": b.round.winner,
+            "winner_name": b.round.winner_name,
+        },
     })
 }
 
@@ -186,6 +195,41 @@ fn board() -> Board {
             },
         ],
         alive: 251,
+        ..Board::default()
+    }
+}
+
+/// A board with a mode's fields filled: three teams and a round in its break.
+fn board_modes() -> Board {
+    Board {
+        teams: vec![
+            TeamShare {
+                team: 1,
+                color: 0xe84855,
+                mass: 70_000,
+                players: 4,
+            },
+            TeamShare {
+                team: 2,
+                color: 0x3bceac,
+                mass: 0,
+                players: 0,
+            },
+            TeamShare {
+                team: 3,
+                color: 0x3d7dd8,
+                mass: 250,
+                players: 251,
+            },
+        ],
+        round: RoundState {
+            phase: round_phase::BREAK,
+            number: 12,
+            seconds_left: 9,
+            winner: 65_536,
+            winner_name: "Zoë 🦠 细胞".to_owned(),
+        },
+        ..board()
     }
 }
 
@@ -253,6 +297,8 @@ fn vectors_match_the_wire_format() {
     ));
     let b = board();
     stale.extend(check_vector("board", "Board", &b, board_json(&b)));
+    let m = board_modes();
+    stale.extend(check_vector("board_modes", "Board", &m, board_json(&m)));
 
     // Fresh checkouts (CI) have every file: a difference means the format or the vectors changed.
     assert!(

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use petri_server::rooms::Reject;
+use petri_server::rooms::{ChatReject, Reject};
 use petri_shared::game::RefusalCode;
 
 fn repo_file(path: &str) -> String {
@@ -71,15 +71,32 @@ fn the_web_client_has_a_message_entry_for_every_refusal_code() {
     );
 }
 
-#[test]
-fn the_operations_guide_lists_every_reject_reason() {
+/// The `snake_case` words quoted in backticks in `docs/OPERATIONS.md` from `start` to `end`.
+fn documented_reasons(start: &str, end: &str) -> BTreeSet<String> {
     let guide = repo_file("docs/OPERATIONS.md");
-    let listed = section(&guide, "petri_inputs_rejected_total{reason}", ").");
-    let documented: BTreeSet<String> = listed
+    section(&guide, start, end)
         .split('`')
         .filter(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
         .map(str::to_owned)
-        .collect();
+        .collect()
+}
+
+#[test]
+fn the_operations_guide_lists_every_reject_reason() {
+    let documented = documented_reasons("petri_inputs_rejected_total{reason}", ").");
     let reasons: BTreeSet<String> = Reject::ALL.iter().map(|r| r.label().to_owned()).collect();
     assert_eq!(documented, reasons, "docs/OPERATIONS.md's reject reasons");
+}
+
+#[test]
+fn the_operations_guide_lists_every_chat_reject_reason() {
+    let documented = documented_reasons("petri_chat_rejected_total{reason}", "):");
+    let reasons: BTreeSet<String> = ChatReject::ALL
+        .iter()
+        .map(|r| r.label().to_owned())
+        .collect();
+    assert_eq!(
+        documented, reasons,
+        "docs/OPERATIONS.md's chat reject reasons"
+    );
 }

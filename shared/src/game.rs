@@ -6,7 +6,7 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message below changes shape. Sent in the join answer.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Socket.IO namespaces.
 pub mod namespaces {
@@ -32,6 +32,11 @@ pub mod events {
     pub const RESPAWN: &str = "respawn";
     pub const SPECTATE: &str = "spectate";
     pub const LEAVE: &str = "leave";
+    /// Client to server: the screen's shape changed (`{ "aspect": width / height }`).
+    pub const VIEW: &str = "view";
+    /// Both ways: a player's line of text (client to server: one string), and the room's chat
+    /// (server to everyone in the room: `ChatLine`).
+    pub const CHAT: &str = "chat";
     // play, server -> client
     pub const FRAME: &str = "frame";
     pub const BOARD: &str = "board";
@@ -216,6 +221,41 @@ pub struct BoardEntry {
     pub mass: u32,
 }
 
+/// One team on the board (teams mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct TeamShare {
+    /// Numbered from 1.
+    pub team: u32,
+    /// 0xRRGGBB: the colour every cell of the team wears.
+    pub color: u32,
+    /// The team's players' mass, summed; its share is this over all teams' mass.
+    pub mass: u32,
+    pub players: u32,
+}
+
+/// `RoundState::phase` on the wire.
+pub mod round_phase {
+    /// Not a last-man-standing room.
+    pub const NONE: u8 = 0;
+    /// A round is on: the dead spectate until the next one.
+    pub const PLAYING: u8 = 1;
+    /// Between rounds: the winner is shown.
+    pub const BREAK: u8 = 2;
+}
+
+/// The last-man-standing round (all zeros and empty in other modes).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode, Serialize, Deserialize)]
+pub struct RoundState {
+    pub phase: u8,
+    /// The round's number (1 = the first), or the one just over during a break.
+    pub number: u32,
+    /// Seconds until the round's time limit, or until the next round during a break.
+    pub seconds_left: u32,
+    /// The last round's winner, 0 for none yet.
+    pub winner: u32,
+    pub winner_name: String,
+}
+
 /// The room's top players (binary event `board`), sent to the whole room a few times a second.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode, Serialize, Deserialize)]
 pub struct Board {
@@ -223,6 +263,10 @@ pub struct Board {
     pub entries: Vec<BoardEntry>,
     /// How many players are alive in the room.
     pub alive: u32,
+    /// Teams mode: every team in team order; empty in other modes.
+    pub teams: Vec<TeamShare>,
+    /// Last man standing: the round.
+    pub round: RoundState,
 }
 
 /// `died` (JSON): who ended the client's life.
@@ -231,6 +275,18 @@ pub struct Died {
     pub killer: Option<String>,
     pub killer_id: Option<u32>,
     pub final_mass: f32,
+}
+
+/// `chat` (JSON, server to everyone in a room, players and spectators): one line of the room's
+/// chat, already cleaned by the server (plain text: show it as text, never as markup).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatLine {
+    /// The sender's player id; absent for a spectator.
+    pub player: Option<u32>,
+    pub name: String,
+    /// 0xRRGGBB: the sender's cell colour (a spectator's is grey).
+    pub color: u32,
+    pub text: String,
 }
 
 /// `join` (JSON, play namespace): enter a room as a player or a spectator, or take back a
@@ -251,6 +307,9 @@ pub struct JoinRequest {
     /// A reconnect token from an earlier join: within the reconnect window it gives the same
     /// player, cells and all, back.
     pub token: Option<String>,
+    /// The screen's shape, width / height: the view is given this shape at the same area as
+    /// everyone's (within the server's bounds). Absent: the classic 16:9-ish shape.
+    pub aspect: Option<f64>,
 }
 
 /// The map a room plays on.
@@ -311,6 +370,8 @@ pub struct CreateRoom {
     pub tick_rate: Option<u32>,
     /// Unlisted, joined with the code in the answer.
     pub private: bool,
+    /// `ffa` (the default), `teams` or `lms`.
+    pub mode: Option<String>,
 }
 
 /// Why a public room appears in a `rooms-changed` notice.

@@ -145,6 +145,7 @@ fn game_messages_decode_or_refuse_and_round_trip() {
             mass: 2,
         }],
         alive: 1,
+        ..Board::default()
     };
     assert!(codec::decode::<Board>(&codec::encode_to_vec(&board).expect("encodes")).is_ok());
 }

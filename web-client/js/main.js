@@ -11,6 +11,8 @@ import { Input } from './input.js';
 import { Net } from './net.js';
 import { Session } from './session.js';
 import { UI } from './ui.js';
+import { Chat } from './chat.js';
+import { ModeHud } from './modes.js';
 import { FrameStats } from './stats.js';
 import { loadProfile, saveProfile } from './profile.js';
 import {
@@ -21,11 +23,22 @@ const ROOMS_REFRESH_MS = 4000;
 /** How long the page waits after a `rooms-changed` notice for more before re-reading the list. */
 const ROOMS_CHANGED_DEBOUNCE_MS = 150;
 const RESYNC_MIN_MS = 2000;
+/** A resize (or a phone turning) is told to the server once it settles, not on every event. */
+const VIEW_SHAPE_DEBOUNCE_MS = 200;
 
 const ui = new UI();
 const world = new World();
 const renderer = new Renderer(ui.el.game, ui.el.minimap);
 const stats = new FrameStats();
+const modeHud = new ModeHud({
+  teams: ui.el.boardTeams, round: ui.el.round, roundText: ui.el.roundText, roundWinner: ui.el.roundWinner,
+});
+/** The joined room's mode (`RoomSummary.mode`), `ffa` when none. */
+const roomMode = () => (session.joined && session.joined.room && session.joined.room.mode) || 'ffa';
+const chat = new Chat(
+  { root: ui.el.chat, log: ui.el.chatLog, form: ui.el.chatForm, input: ui.el.chatInput, toggle: ui.el.chatToggle },
+  (text) => net.chat(text),
+);
 
 const state = {
   board: null,
@@ -64,6 +77,7 @@ const net = new Net({
       state.board = decodeBoard(data);
       state.boardsReceived++;
       ui.board(state.board, session.playerId, world.rank);
+      modeHud.update(state.board);
     } catch (e) {
       state.decodeErrors++;
       console.warn(`petri: bad board: ${e.message}`);
@@ -71,13 +85,14 @@ const net = new Net({
   },
   died(d) {
     state.died = d;
-    ui.death(d);
+    ui.death(d, roomMode() === 'lms');
     ui.show('dead');
   },
   roomClosed: (r) => session.closed(r),
   shutdown(r) {
     ui.toast(`The server is restarting${r.reason ? ` (${r.reason})` : ''}…`, 'error', 6000);
   },
+  chat: (line) => chat.add(line),
   roomsChanged() {
     state.roomsChanged++;
     // A burst of notices (rooms opening on several nodes) becomes one re-read.
@@ -98,6 +113,7 @@ const session = new Session(net, {
   rejoining: () => resetWorld(),
   rejoined(joined) {
     resetWorld();
+    sendViewShape(); // the saved request may carry the shape of before a resize
     state.resumed = !!joined.resumed;
     applyJoined(joined);
     if (joined.player === null || joined.player === undefined) {
@@ -151,7 +167,7 @@ function applyJoined(joined) {
 async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   storeProfile();
   const { name, color } = ui.profile();
-  const req = { room: roomId, name, color };
+  const req = { room: roomId, name, color, aspect: screenAspect() };
   if (code) req.code = code;
   if (spectate) req.spectate = true;
   ui.setBusy(true);
@@ -175,6 +191,8 @@ async function joinRoom(roomId, { code = null, spectate = false } = {}) {
   resetWorld();
   ui.message('');
   ui.clearBoard();
+  modeHud.clear();
+  chat.clear();
   state.died = null;
   state.resumed = null;
   applyJoined(answer);
@@ -217,6 +235,8 @@ function backHome(message = '') {
   resetWorld();
   renderer.worldSize = null;
   ui.clearBoard();
+  modeHud.clear();
+  chat.clear();
   ui.room(null, '');
   setHash(null);
   ui.message(message);
@@ -266,7 +286,7 @@ ui.el.form.addEventListener('submit', (e) => {
   e.preventDefault();
   quickplay();
 });
-ui.el.createPrivate.addEventListener('click', () => createPrivate());
+ui.el.createPrivate.addEventListener('click', () => createPrivate({ mode: ui.el.createMode.value }));
 ui.el.spectate.addEventListener('click', () => quickplay({ spectate: true }));
 ui.el.leave.addEventListener('click', () => backHome());
 ui.el.respawn.addEventListener('click', respawn);
@@ -282,6 +302,10 @@ for (const [el, event] of [[ui.el.touchSplit, EVENTS.SPLIT], [ui.el.touchEject, 
 window.addEventListener('keydown', (e) => {
   // (Enter on the death card presses the focused Respawn button.)
   if (e.code === 'Escape' && ui.screen !== 'home') backHome();
+  if (e.key === 'Enter' && ui.screen !== 'home' && e.target === document.body) {
+    e.preventDefault();
+    chat.focus();
+  }
 });
 window.addEventListener('hashchange', joinFromHash);
 
@@ -298,6 +322,24 @@ function spectate(follow) {
   ui.show('spectating');
 }
 
+// ---- the screen's shape: the server shapes the view like it, at everyone's area ----------------
+
+function screenAspect() {
+  const w = window.innerWidth || 1;
+  const h = window.innerHeight || 1;
+  return Math.round((w / h) * 1000) / 1000;
+}
+
+function sendViewShape() {
+  if (session.inRoom) net.action(EVENTS.VIEW, { aspect: screenAspect() });
+}
+
+let viewShapeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(viewShapeTimer);
+  viewShapeTimer = setTimeout(sendViewShape, VIEW_SHAPE_DEBOUNCE_MS);
+});
+
 // ---- the animation loop ------------------------------------------------------------------------
 
 function loop(rafNow) {
@@ -306,6 +348,12 @@ function loop(rafNow) {
   input.update(t0);
   renderer.draw(world, t0, { playerId: session.playerId });
   if (ui.screen === 'playing') ui.mass(world.mass());
+  // last man standing: a new round brings everyone back in without a respawn of their own
+  if (roomMode() === 'lms' && ui.screen !== 'playing' && ui.screen !== 'home'
+      && session.playerId !== null && world.ownCells().length > 0) {
+    state.died = null;
+    ui.show('playing');
+  }
   stats.record(rafNow, performance.now() - t0);
 }
 
@@ -358,8 +406,12 @@ window.petri = {
   eject: () => net.action(EVENTS.EJECT),
   steer: (x, y) => input.pin(x, y),
   dropConnection: () => net.drop(),
+  chat: (text) => net.chat(text),
+  chatLines: () => chat.lines.slice(),
+  mode: () => roomMode(),
+  round: () => modeHud.lastRound,
   // Not an API: the live objects, for debugging in the console and for render checks.
-  _internals: { world, renderer, net, session, ui, state, applyJoined },
+  _internals: { world, renderer, net, session, ui, state, applyJoined, chat },
 };
 
 // ---- start -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ const ACK_MS = 8000;
 export class Net {
   /**
    * @param {object} h handlers: status(s), connected(), disconnected(), frame(data),
-   *   board(data), died(d), roomClosed(r), shutdown(r), roomsChanged(notice)
+   *   board(data), died(d), roomClosed(r), shutdown(r), roomsChanged(notice), chat(line)
    */
   constructor(h) {
     this.h = h;
@@ -55,6 +55,7 @@ export class Net {
     play.on(EVENTS.FRAME, (data) => this.h.frame(data));
     play.on(EVENTS.BOARD, (data) => this.h.board(data));
     play.on(EVENTS.DIED, (d) => this.h.died(d || {}));
+    play.on(EVENTS.CHAT, (line) => this.h.chat(line || {}));
     play.on(EVENTS.ROOM_CLOSED, (r) => this.h.roomClosed(r || {}));
     play.on(EVENTS.SERVER_SHUTDOWN, (r) => this.h.shutdown(r || {}));
     this.lobby.on(EVENTS.ROOMS_CHANGED, (n) => this.h.roomsChanged(n || {}));
@@ -115,6 +116,11 @@ export class Net {
   input(x, y) {
     // Volatile: a steering point that could not be sent is stale anyway.
     if (this.connected) this.play.volatile.emit(EVENTS.INPUT, x, y);
+  }
+
+  /** One line for the room's chat (reliable: a line is not stale the way a steering point is). */
+  chat(text) {
+    if (this.connected) this.play.emit(EVENTS.CHAT, String(text));
   }
 
   action(event, arg) {

@@ -7,7 +7,10 @@ import { Reader } from './bincode.js';
 export { DecodeError, toBytes } from './bincode.js';
 
 /** Sent in `Joined.protocol`; the client warns when the server speaks another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** `RoundState.phase` on the wire (last man standing). */
+export const ROUND_PHASE = Object.freeze({ NONE: 0, PLAYING: 1, BREAK: 2 });
 
 export const NAMESPACES = Object.freeze({ LOBBY: '/lobby', PLAY: '/play' });
 
@@ -26,6 +29,9 @@ export const EVENTS = Object.freeze({
   RESPAWN: 'respawn',
   SPECTATE: 'spectate',
   LEAVE: 'leave',
+  VIEW: 'view', // { aspect }: the screen's shape (width / height) changed
+  // play, both ways: a line of text up, a ChatLine { player, name, color, text } down
+  CHAT: 'chat',
   // play, server -> client
   FRAME: 'frame',
   BOARD: 'board',
@@ -111,6 +117,14 @@ export function decodeBoard(data) {
     tick: r.u32(),
     entries: r.list((e) => ({ id: e.u32(), name: e.str(), mass: e.u32() })),
     alive: r.u32(),
+    teams: r.list((t) => ({ team: t.u32(), color: t.u32(), mass: t.u32(), players: t.u32() })),
+    round: {
+      phase: r.u8(),
+      number: r.u32(),
+      seconds_left: r.u32(),
+      winner: r.u32(),
+      winner_name: r.str(),
+    },
   };
   r.end();
   return board;

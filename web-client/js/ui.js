@@ -2,6 +2,7 @@
 // connection indicator and toasts. No game logic: main.js decides, this only shows.
 
 import { PALETTE } from './colors.js';
+import { modeName } from './modes.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +22,7 @@ export class UI {
       form: $('play-form'),
       quickplay: $('quickplay'),
       createPrivate: $('create-private'),
+      createMode: $('create-mode'),
       spectate: $('spectate'),
       homeMessage: $('home-message'),
       rooms: $('rooms'),
@@ -47,6 +49,15 @@ export class UI {
       toast: $('toast'),
       game: $('game'),
       minimap: $('minimap'),
+      chat: $('chat'),
+      chatLog: $('chat-log'),
+      chatForm: $('chat-form'),
+      chatInput: $('chat-input'),
+      chatToggle: $('chat-toggle'),
+      boardTeams: $('board-teams'),
+      round: $('round'),
+      roundText: $('round-text'),
+      roundWinner: $('round-winner'),
     };
     this.screen = 'home';
     this.shownMass = -1;
@@ -136,6 +147,10 @@ export class UI {
         name.append(where);
         li.dataset.url = r.url;
       }
+      const mode = document.createElement('span');
+      mode.className = 'room-mode';
+      mode.dataset.mode = r.mode || 'ffa';
+      mode.textContent = modeName(r.mode);
       const count = document.createElement('span');
       const full = r.players >= r.capacity;
       count.className = `room-count${full ? ' full' : ''}`;
@@ -152,7 +167,7 @@ export class UI {
       watch.className = 'small ghost';
       watch.textContent = 'Watch';
       watch.addEventListener('click', () => onJoin(r, true));
-      li.append(name, count, play, watch);
+      li.append(name, mode, count, play, watch);
       ul.append(li);
     }
   }
@@ -231,8 +246,11 @@ export class UI {
     this.el.boardAlive.textContent = '';
   }
 
-  death(died) {
-    this.el.deathKiller.textContent = died.killer ? `by ${died.killer}` : 'Nobody saw what happened.';
+  /** The death card; `outUntilNextRound` (last man standing): no respawn, the next round will. */
+  death(died, outUntilNextRound = false) {
+    const by = died.killer ? `by ${died.killer}` : 'Nobody saw what happened.';
+    this.el.deathKiller.textContent = outUntilNextRound ? `${by} You are out until the next round.` : by;
+    this.el.respawn.hidden = outUntilNextRound;
     this.el.deathMass.textContent = Math.round(died.final_mass || 0).toLocaleString('en-US');
   }
 

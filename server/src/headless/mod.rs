@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod lineup;
+pub mod modes;
 pub mod pool;
 pub mod progress;
 pub mod report;

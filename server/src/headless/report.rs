@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::modes::{TeamResult, TeamSummary, summarise_teams, team_results, write_teams};
 use super::settings::MatchSettings;
 use super::timing::TickDurations;
 use crate::sim::{Arena, PlayerView, Strategy};
@@ -70,6 +71,12 @@ pub struct SeedResult {
     pub standings: Vec<PlayerView>,
     #[serde(skip_serializing_if = "MassSeries::is_empty")]
     pub history: MassSeries,
+    /// Teams mode: each team at the end.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamResult>,
+    /// Last man standing: the rounds started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<u32>,
 }
 
 impl MassSeries {
@@ -88,6 +95,8 @@ impl SeedResult {
             timing,
             standings,
             history,
+            teams: team_results(arena),
+            rounds: arena.round().map(|r| r.number),
         }
     }
 
@@ -109,6 +118,8 @@ pub struct StrategySummary {
     pub mean_final_mass: f64,
     pub mean_kills: f64,
     pub mean_deaths: f64,
+    /// Last man standing: rounds its bots won, over all seeds.
+    pub round_wins: u32,
 }
 
 /// The whole match: settings, every seed, and the per-strategy comparison.
@@ -117,6 +128,9 @@ pub struct MatchReport {
     pub settings: MatchSettings,
     pub seeds: Vec<SeedResult>,
     pub strategies: Vec<StrategySummary>,
+    /// Teams mode: each team's win rate.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamSummary>,
 }
 
 impl MatchReport {
@@ -146,10 +160,12 @@ impl MatchReport {
                     mean_final_mass: players.iter().map(|p| f64::from(p.mass)).sum::<f64>() / n,
                     mean_kills: players.iter().map(|p| f64::from(p.kills)).sum::<f64>() / n,
                     mean_deaths: players.iter().map(|p| f64::from(p.deaths)).sum::<f64>() / n,
+                    round_wins: players.iter().map(|p| p.wins).sum(),
                 }
             })
             .collect();
         Self {
+            teams: summarise_teams(&seeds),
             settings,
             seeds,
             strategies,
@@ -166,6 +182,19 @@ impl MatchReport {
             self.write_seed_table(&mut out);
         }
         self.write_strategies(&mut out);
+        write_teams(&mut out, &self.teams, self.seeds.len());
+        let rounds = self.seeds.iter().filter_map(|s| s.rounds).sum::<u32>();
+        if self.seeds.iter().any(|s| s.rounds.is_some()) {
+            let _ = writeln!(out, "\nLast man standing: {rounds} round(s) over all seeds");
+            for s in &self.strategies {
+                let _ = writeln!(
+                    out,
+                    "  {:<9} won {} round(s)",
+                    s.strategy.name(),
+                    s.round_wins
+                );
+            }
+        }
         out
     }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use petri_shared::game::{JoinRequest, Joined, Refusal};
 
+use super::chat::ChatRelay;
 use super::link::ClientLink;
 
 /// A connection's id, unique within the server.
@@ -43,6 +44,18 @@ pub enum RoomCommand {
         client: ClientId,
         follow: Option<u32>,
     },
+    /// The client's screen changed shape (width / height). Checked in the room.
+    ViewShape {
+        client: ClientId,
+        aspect: f64,
+    },
+    /// A line for the room's chat: checked, cleaned and rate-limited by the room, then handed to
+    /// `relay` for the room-wide broadcast.
+    Chat {
+        client: ClientId,
+        text: Box<str>,
+        relay: ChatRelay,
+    },
     /// Leave for good: the player's cells go at once.
     Leave {
         client: ClientId,
@@ -66,6 +79,8 @@ impl std::fmt::Debug for RoomCommand {
             RoomCommand::Eject { .. } => "Eject",
             RoomCommand::Respawn { .. } => "Respawn",
             RoomCommand::Spectate { .. } => "Spectate",
+            RoomCommand::ViewShape { .. } => "ViewShape",
+            RoomCommand::Chat { .. } => "Chat",
             RoomCommand::Leave { .. } => "Leave",
             RoomCommand::Disconnected { .. } => "Disconnected",
             #[cfg(feature = "fault-injection")]

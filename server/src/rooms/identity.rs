@@ -3,38 +3,62 @@
 /// The name used when none (or nothing printable) is given.
 pub const DEFAULT_NAME: &str = "cell";
 
-/// Keeps at most `max_chars` printable characters: control and format characters (including
-/// bidirectional overrides and zero-width joiners) are dropped, runs of whitespace become one
-/// space, and the result is trimmed.
+/// Keeps at most `max_chars` printable characters of a name (see [`clean_text`]); a name with
+/// nothing printable left becomes [`DEFAULT_NAME`].
 pub fn clean_name(raw: &str, max_chars: usize) -> String {
-    let mut name = String::with_capacity(raw.len().min(max_chars * 4));
+    let cleaned = clean_text(raw, max_chars);
+    if cleaned.text.is_empty() {
+        DEFAULT_NAME.to_owned()
+    } else {
+        cleaned.text
+    }
+}
+
+/// Text from the network after [`clean_text`]: what is left, and whether cleaning changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanText {
+    pub text: String,
+    /// Characters were dropped (control, invisible, beyond the cap) or whitespace collapsed.
+    pub changed: bool,
+}
+
+/// The one rule for text people show each other (names, chat): at most `max_chars` printable
+/// characters; control and format characters (including bidirectional overrides and zero-width
+/// joiners) are dropped, runs of whitespace become one space, and the result is trimmed. Reads
+/// at most `max_chars * 8` characters of `raw`, so a huge input costs no more than a long one.
+pub fn clean_text(raw: &str, max_chars: usize) -> CleanText {
+    let mut text = String::with_capacity(raw.len().min(max_chars * 4));
     let mut last_space = true;
     let mut count = 0;
-    for c in raw.chars() {
-        if count >= max_chars {
+    let mut changed = false;
+    for (read, c) in raw.chars().enumerate() {
+        if count >= max_chars || read >= max_chars.saturating_mul(8) {
+            changed = true;
             break;
         }
         if c.is_whitespace() {
             if !last_space {
-                name.push(' ');
+                text.push(' ');
                 count += 1;
                 last_space = true;
+                changed |= c != ' ';
+            } else {
+                changed = true;
             }
             continue;
         }
         if c.is_control() || is_invisible(c) {
+            changed = true;
             continue;
         }
-        name.push(c);
+        text.push(c);
         count += 1;
         last_space = false;
     }
-    let trimmed = name.trim_end();
-    if trimmed.is_empty() {
-        DEFAULT_NAME.to_owned()
-    } else {
-        trimmed.to_owned()
-    }
+    let trimmed = text.trim_end().len();
+    changed |= trimmed != text.len();
+    text.truncate(trimmed);
+    CleanText { text, changed }
 }
 
 /// Unicode format characters that would let a name hide or reorder the text around it.
@@ -65,6 +89,19 @@ mod tests {
         assert_eq!(clean_name("", 16), DEFAULT_NAME);
         assert_eq!(clean_name(&"x".repeat(10_000), 16).chars().count(), 16);
         assert_eq!(clean_name("日本語の名前です", 4), "日本語の");
+    }
+
+    #[test]
+    fn chat_text_says_when_it_was_cleaned() {
+        let clean = |raw: &str| clean_text(raw, 8);
+        assert!(!clean("hi you").changed);
+        assert_eq!(clean("hi you").text, "hi you");
+        assert!(clean("hi\u{202E}there").changed);
+        assert_eq!(clean("a\tb").text, "a b");
+        assert!(clean("a\tb").changed);
+        assert!(clean("  hi").changed);
+        assert_eq!(clean(&"x".repeat(1_000_000)).text, "x".repeat(8));
+        assert_eq!(clean(&"\u{200B}".repeat(1_000)).text, "");
     }
 
     #[test]

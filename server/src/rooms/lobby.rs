@@ -144,6 +144,11 @@ impl Lobby {
             }
             settings.sim.tick_rate = rate;
         }
+        if let Some(mode) = &request.mode {
+            settings.sim.mode = mode.parse().map_err(|e: crate::sim::modes::UnknownMode| {
+                Refusal::new(RefusalCode::BadRequest, e.to_string())
+            })?;
+        }
         let fresh = || {
             new_code().map_err(|_| {
                 Refusal::new(RefusalCode::Internal, "the server could not make a room id")

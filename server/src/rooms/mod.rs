@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod bot_fill;
+pub mod chat;
 pub mod command;
 pub mod frame_buffer;
 pub mod identity;
@@ -13,6 +14,7 @@ pub mod lobby;
 pub mod lobby_api;
 pub mod lobby_notices;
 pub mod local_rooms;
+pub mod mode_board;
 pub mod net_limiter;
 pub mod placement;
 pub mod play_api;
@@ -29,6 +31,7 @@ pub mod tokens;
 pub mod trim;
 pub mod view;
 
+pub use chat::{ChatReject, ChatRelay};
 pub use command::{ClientId, JoinReply, RoomCommand};
 pub use link::ClientLink;
 pub use lobby::{Lobby, MAIN_ROOM};

@@ -14,11 +14,12 @@ use serde_json::Value;
 use tracing::debug;
 
 use super::api::{answer, answer_result, first_arg, refuse, slow_down};
+use super::chat::ChatReject;
 use super::command::{ClientId, RoomCommand};
 use super::net_limiter::NetLimiter;
 use super::placement::Placement;
 use super::runner::{RoomHandle, SendError};
-use super::socket_link::{LinkEnder, SocketLink};
+use super::socket_link::{LinkEnder, RoomChannel, SocketLink};
 use super::status::Reject;
 use crate::realtime::{Ack, Payload, SocketIo, SocketRef};
 
@@ -34,6 +35,8 @@ struct Seat {
     room: Arc<RoomHandle>,
     /// Ends this seat's link the moment the socket leaves or moves on.
     link: LinkEnder,
+    /// The room's realtime room, which the socket is a member of while seated (chat).
+    channel: RoomChannel,
 }
 
 impl Seat {
@@ -71,7 +74,7 @@ pub fn register(io: &SocketIo, lobby: Arc<Placement>) {
         socket.on(events::JOIN, move |socket, payload, ack| {
             on_join(&joiner, socket, &payload, ack);
         });
-        let seated: [(&str, SeatedHandler); 5] = [
+        let seated: [(&str, SeatedHandler); 7] = [
             (events::INPUT, on_input),
             (events::SPLIT, |seat, _| {
                 seat.send(RoomCommand::Split {
@@ -89,6 +92,8 @@ pub fn register(io: &SocketIo, lobby: Arc<Placement>) {
                 });
             }),
             (events::SPECTATE, on_spectate),
+            (events::CHAT, on_chat),
+            (events::VIEW, on_view),
         ];
         for (event, handler) in seated {
             on_seated(&socket, event, &player, handler);
@@ -144,6 +149,30 @@ fn on_spectate(seat: &Seat, payload: &Payload) {
     });
 }
 
+/// `view { aspect }`: the screen's shape changed; the room checks the number.
+fn on_view(seat: &Seat, payload: &Payload) {
+    let aspect = payload.args.first().and_then(|v| v.get("aspect"));
+    match aspect.and_then(Value::as_f64) {
+        Some(aspect) => seat.send(RoomCommand::ViewShape {
+            client: seat.client,
+            aspect,
+        }),
+        None => seat.reject(Reject::BadNumber),
+    }
+}
+
+/// `chat "text"`: a line for everyone in the room; the room cleans, limits and relays it.
+fn on_chat(seat: &Seat, payload: &Payload) {
+    match payload.args.first().and_then(Value::as_str) {
+        Some(text) => seat.send(RoomCommand::Chat {
+            client: seat.client,
+            text: text.into(),
+            relay: seat.channel.relay(),
+        }),
+        None => seat.room.status().chat.reject(ChatReject::Malformed),
+    }
+}
+
 fn on_unknown(socket: &SocketRef, event: &str, ack: Option<Ack>) {
     if let Some(seat) = socket.data::<Seat>() {
         seat.reject(Reject::UnknownEvent);
@@ -167,6 +196,7 @@ fn on_disconnect(socket: &SocketRef) {
 fn vacate(socket: &SocketRef) {
     if let Some(seat) = socket.extensions.remove::<Seat>() {
         seat.link.end();
+        seat.channel.exit(socket);
         let _ = seat.room.send(RoomCommand::Leave {
             client: seat.client,
         });
@@ -195,6 +225,7 @@ fn on_join(player: &Player, socket: &SocketRef, payload: &Payload, ack: Option<A
         client: player.client,
         room: Arc::clone(&room),
         link: link.ender(),
+        channel: RoomChannel::new(socket, room.id()),
     };
     let reply_socket = socket.clone();
     let command = RoomCommand::Join {
@@ -203,6 +234,7 @@ fn on_join(player: &Player, socket: &SocketRef, payload: &Payload, ack: Option<A
         request: Box::new(request),
         reply: Box::new(move |result| {
             if result.is_ok() {
+                seat.channel.enter(&reply_socket);
                 reply_socket.set_data(seat);
             }
             answer_result(ack, result);

@@ -123,6 +123,7 @@ impl Publisher {
                 mass: standing.mass.round() as u32,
             });
         }
+        super::mode_board::fill(&mut self.board, arena);
         if let Err(error) = codec::encode_into(&self.board, &mut (&mut self.board_buffer).writer())
         {
             warn!(room, %error, "could not encode the leaderboard");

@@ -9,7 +9,6 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use glam::Vec2;
 use petri_shared::game::{self, JoinRequest, Joined, Refusal, RoomSummary, WorldInfo};
 use tracing::{debug, warn};
 
@@ -29,6 +28,8 @@ use crate::sim::{Arena, ConfigError, PlayerId};
 
 /// Coordinates beyond this are not a mistake but an attack or a bug: refused, not clamped.
 const ABSURD_COORDINATE: f64 = 1.0e7;
+
+mod inputs;
 
 /// The size of every collection a room keeps per player or per client. Each is bounded by the
 /// players and clients present now: leaving, dropping (then the reconnect window) and the bot
@@ -171,6 +172,12 @@ impl Room {
             RoomCommand::Eject { client } => self.action(client, |arena, id| arena.eject(id)),
             RoomCommand::Respawn { client } => self.respawn(client),
             RoomCommand::Spectate { client, follow } => self.spectate(client, follow),
+            RoomCommand::ViewShape { client, aspect } => self.view_shape(client, Some(aspect)),
+            RoomCommand::Chat {
+                client,
+                text,
+                relay,
+            } => self.chat(client, &text, relay),
             RoomCommand::Leave { client } => self.leave(client),
             RoomCommand::Disconnected { client } => {
                 self.roster.disconnected(client, self.arena.tick());
@@ -193,7 +200,8 @@ impl Room {
             .admit(client, &request, &self.settings, &self.limits);
         let tick_rate = self.arena.config().tick_rate;
         let limits = self.limits.clone();
-        let seat = |watching, player| Client::new(link, watching, player, &limits, tick_rate);
+        let name = clean_name(&request.name, limits.max_name_chars);
+        let seat = |watching, player| Client::new(link, watching, player, &limits, tick_rate, name);
         let joined = match admission {
             Err(refusal) => return self.refuse(reply, refusal),
             Ok(Admission::Resume { player, token }) => {
@@ -215,6 +223,7 @@ impl Room {
                 self.joined(Some(player), Some(token), false)
             }
         };
+        self.view_shape(client, request.aspect);
         reply(Ok(joined));
     }
 
@@ -256,64 +265,6 @@ impl Room {
         }
     }
 
-    /// The player a client controls, counting a refusal when it has none.
-    fn player_of(&self, client: ClientId) -> Option<PlayerId> {
-        let player = self.roster.client(client).and_then(|c| c.player);
-        if player.is_none() {
-            self.status.rejected.bump(Reject::NotPlaying);
-        }
-        player
-    }
-
-    fn target(&mut self, client: ClientId, x: f64, y: f64) {
-        let Some(player) = self.player_of(client) else {
-            return;
-        };
-        let sane = |v: f64| v.is_finite() && v.abs() <= ABSURD_COORDINATE;
-        if !sane(x) || !sane(y) {
-            return self.status.rejected.bump(Reject::BadNumber);
-        }
-        let Some(c) = self.roster.client_mut(client) else {
-            return;
-        };
-        if !c.inputs.take() {
-            return self.status.rejected.bump(Reject::RateLimited);
-        }
-        self.arena.set_target(player, Vec2::new(x as f32, y as f32));
-    }
-
-    fn action(&mut self, client: ClientId, act: impl FnOnce(&mut Arena, PlayerId) -> bool) {
-        let Some(player) = self.player_of(client) else {
-            return;
-        };
-        let Some(c) = self.roster.client_mut(client) else {
-            return;
-        };
-        if !c.actions.take() {
-            return self.status.rejected.bump(Reject::RateLimited);
-        }
-        act(&mut self.arena, player);
-    }
-
-    fn respawn(&mut self, client: ClientId) {
-        self.action(client, |arena, id| arena.respawn(id));
-        if let Some(c) = self.roster.client_mut(client)
-            && let Some(player) = c.player
-        {
-            c.watching = Watching::Player(player);
-        }
-    }
-
-    /// A dead player or a spectator picks whom to watch.
-    fn spectate(&mut self, client: ClientId, follow: Option<u32>) {
-        let Some(c) = self.roster.client_mut(client) else {
-            return;
-        };
-        if c.player.is_none_or(|p| self.arena.is_dead(p)) {
-            c.watching = Watching::Spectator(follow.map(PlayerId));
-        }
-    }
-
     fn leave(&mut self, client: ClientId) {
         if let Some(player) = self.roster.leave(client) {
             self.arena.remove_player(player);
@@ -346,6 +297,7 @@ impl Room {
         for (_, client) in self.roster.clients_mut() {
             client.inputs.refill(1.0);
             client.actions.refill(1.0);
+            client.chat.refill();
         }
         self.record(RoomRecording::before_step);
         self.arena.step();

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use petri_shared::game::{JoinRequest, Refusal, RefusalCode};
 
+use super::chat::ChatGate;
 use super::command::ClientId;
 use super::frame_buffer::FrameBuffer;
 use super::link::ClientLink;
@@ -32,6 +33,7 @@ pub struct Client {
     pub frames: FrameBuffer,
     pub inputs: TokenBucket,
     pub actions: TokenBucket,
+    pub chat: ChatGate,
 }
 
 impl Client {
@@ -41,6 +43,7 @@ impl Client {
         player: Option<PlayerId>,
         limits: &HostLimits,
         tick_rate: u32,
+        name: String,
     ) -> Self {
         Self {
             link,
@@ -50,6 +53,7 @@ impl Client {
             frames: FrameBuffer::new(),
             inputs: TokenBucket::per_tick(limits.input_rate, limits.input_burst, tick_rate),
             actions: TokenBucket::per_tick(limits.action_rate, limits.action_burst, tick_rate),
+            chat: ChatGate::new(limits, tick_rate, name),
         }
     }
 }

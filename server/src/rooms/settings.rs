@@ -7,13 +7,11 @@ use crate::sim::SimConfig;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoomSettings {
     pub name: String,
-    /// Game mode shown in the lobby; free-for-all is the only one so far.
-    pub mode: String,
     /// People who may play at once (spectators are counted separately).
     pub capacity: u32,
     /// Bots keep the room at this many players; each person who joins takes a bot's place.
     pub bot_fill: u32,
-    /// The arena's rules, including the map size and tick rate.
+    /// The arena's rules, including the map size, the tick rate and the game mode (`sim.mode`).
     pub sim: SimConfig,
     /// A private room is unlisted and needs this code to join.
     pub private_code: Option<String>,
@@ -26,7 +24,6 @@ impl RoomSettings {
     pub fn default_public(name: &str) -> Self {
         Self {
             name: name.to_owned(),
-            mode: "ffa".to_owned(),
             capacity: 50,
             bot_fill: 30,
             sim: SimConfig::classic(),
@@ -71,6 +68,14 @@ pub struct HostLimits {
     pub board_interval_ticks: u32,
     /// Characters kept of a player's name.
     pub max_name_chars: usize,
+    /// Characters kept of a chat line (longer ones are cut and counted as sanitised).
+    pub chat_max_chars: usize,
+    /// Chat lines a client may send per second, and the burst allowed above that rate; more are
+    /// refused as a flood and counted.
+    pub chat_rate: f32,
+    pub chat_burst: f32,
+    /// The same line again from the same client within this many seconds is refused as spam.
+    pub chat_repeat_secs: f32,
 }
 
 impl Default for HostLimits {
@@ -93,6 +98,10 @@ impl Default for HostLimits {
             command_queue_depth: 4096,
             board_interval_ticks: 5,
             max_name_chars: 16,
+            chat_max_chars: 200,
+            chat_rate: 1.0,
+            chat_burst: 5.0,
+            chat_repeat_secs: 10.0,
         }
     }
 }

@@ -11,10 +11,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
-use petri_shared::game::events;
+use petri_shared::game::{ChatLine, events};
+use tracing::debug;
 
+use super::chat::ChatRelay;
 use super::link::{ClientLink, Delivery};
-use crate::realtime::{EmitError, Payload, PreparedPacket, SocketRef};
+use crate::realtime::{EmitError, Namespace, Payload, PreparedPacket, RoomName, SocketRef};
 
 /// One join's link to a socket. A socket that leaves or joins another room ends its old link at
 /// once (`end`), before the room it left has even read the `leave`: from then on that room's
@@ -113,4 +115,48 @@ fn prepared_board(socket: &SocketRef, board: Bytes) -> Result<PreparedPacket, Em
         *last = Some((board, packet.clone()));
         Ok(packet)
     })
+}
+
+/// The realtime room that mirrors one game room: every socket seated in it is a member, so the
+/// room's chat goes out as one broadcast (encoded once, one write per member) instead of one
+/// event per link. `.local()`: a game room's sockets are all on the node hosting it, so the
+/// broadcast never needs the cluster's relay.
+#[derive(Clone)]
+pub struct RoomChannel {
+    namespace: Arc<Namespace>,
+    name: RoomName,
+}
+
+impl RoomChannel {
+    /// The channel of game room `room` in `socket`'s namespace.
+    pub fn new(socket: &SocketRef, room: &str) -> Self {
+        Self {
+            namespace: Arc::clone(socket.namespace()),
+            name: format!("room:{room}").into(),
+        }
+    }
+
+    pub fn enter(&self, socket: &SocketRef) {
+        socket.join(self.name.clone());
+    }
+
+    pub fn exit(&self, socket: &SocketRef) {
+        socket.leave(&self.name);
+    }
+
+    /// A relay that broadcasts one accepted line to the whole room.
+    pub fn relay(&self) -> ChatRelay {
+        let channel = self.clone();
+        Box::new(move |line: &ChatLine| {
+            let payload = match serde_json::to_value(line) {
+                Ok(payload) => payload,
+                Err(error) => return debug!(%error, "a chat line did not serialise"),
+            };
+            let sent =
+                (channel.namespace.to(channel.name.clone()).local()).emit(events::CHAT, payload);
+            if let Err(error) = sent {
+                debug!(%error, "chat broadcast refused");
+            }
+        })
+    }
 }

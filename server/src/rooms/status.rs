@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use petri_shared::game::RoomSummary;
 
+use super::chat::ChatReject;
 use super::settings::RoomSettings;
 
 #[derive(Debug, Default)]
@@ -23,6 +24,7 @@ pub struct RoomStatus {
     pub view_cells: AtomicU64,
     pub last_tick_micros: AtomicU64,
     pub rejected: RejectCounts,
+    pub chat: ChatCounts,
     pub tick_times: TickTimes,
 }
 
@@ -32,7 +34,7 @@ impl RoomStatus {
         RoomSummary {
             id: id.to_owned(),
             name: settings.name.clone(),
-            mode: settings.mode.clone(),
+            mode: settings.sim.mode.label().to_owned(),
             players: self.players.load(Ordering::Relaxed),
             bots: self.bots.load(Ordering::Relaxed),
             spectators: self.spectators.load(Ordering::Relaxed),
@@ -95,6 +97,32 @@ impl RejectCounts {
     /// Every reason with its count, in `Reject::ALL` order.
     pub fn iter(&self) -> impl Iterator<Item = (Reject, u64)> + '_ {
         Reject::ALL.into_iter().map(|r| (r, self.get(r)))
+    }
+}
+
+/// The room's chat: lines relayed, how many of them cleaning changed, and lines refused by reason.
+#[derive(Debug, Default)]
+pub struct ChatCounts {
+    pub relayed: AtomicU64,
+    pub sanitised: AtomicU64,
+    rejected: [AtomicU64; ChatReject::ALL.len()],
+}
+
+impl ChatCounts {
+    pub fn reject(&self, reason: ChatReject) {
+        self.rejected[reason as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn rejected(&self, reason: ChatReject) -> u64 {
+        self.rejected[reason as usize].load(Ordering::Relaxed)
+    }
+
+    /// A line went out; `sanitised` when cleaning changed it.
+    pub fn relay(&self, sanitised: bool) {
+        self.relayed.fetch_add(1, Ordering::Relaxed);
+        if sanitised {
+            self.sanitised.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 

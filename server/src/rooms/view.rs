@@ -21,6 +21,7 @@ use petri_shared::game::{
 use petri_shared::{ClientWorld, KnownCell};
 
 use super::trim::{TRIM_FLOOR, is_trim_tick, oversized, trim_map, trim_set, trim_vec};
+use crate::sim::rules::shape_view;
 use crate::sim::{Arena, Camera, PlayerId};
 
 /// Whose eyes a client looks through.
@@ -91,6 +92,8 @@ pub struct ClientView {
     visible: Vec<(u32, CellEntered)>,
     visible_handles: HashSet<u32>,
     last_center: Vec2,
+    /// The shape (width / height) this client's screen asked for; `None`: the classic one.
+    aspect: Option<f32>,
 }
 
 impl ClientView {
@@ -130,6 +133,11 @@ impl ClientView {
         self.handles.trim();
     }
 
+    /// Gives this client's views the shape of its screen (`rules::view_aspect` checked it).
+    pub fn set_aspect(&mut self, aspect: Option<f32>) {
+        self.aspect = aspect;
+    }
+
     /// The camera this client gets now.
     pub fn camera(&self, arena: &Arena, watching: Watching) -> Camera {
         let followed = match watching {
@@ -139,9 +147,13 @@ impl ClientView {
                 .or_else(|| arena.top_player()),
             Watching::Spectator(None) => arena.top_player(),
         };
-        followed
+        let mut camera = followed
             .and_then(|id| arena.camera(id))
-            .unwrap_or_else(|| arena.default_camera(self.last_center))
+            .unwrap_or_else(|| arena.default_camera(self.last_center));
+        if let Some(aspect) = self.aspect {
+            camera.half_extents = shape_view(camera.half_extents, aspect);
+        }
+        camera
     }
 
     /// Builds this tick's frame for the client. Call `commit` once it has been handed to the

@@ -11,9 +11,10 @@ use super::components::*;
 use super::config::{ConfigError, SimConfig};
 use super::grid::GridEntry;
 use super::grid::{FoodGrid, MobileGrid, SpatialGrid};
+use super::modes::{Mode, Round};
 use super::resources::*;
 use super::rng::SimRng;
-use super::rules::{clamp_to_border, size_of, view_half_extents};
+use super::rules::{clamp_to_border, size_of};
 use super::schedule;
 use super::spawn::random_food;
 
@@ -49,10 +50,15 @@ pub struct PlayerView {
     pub peak_mass: f32,
     pub kills: u32,
     pub deaths: u32,
+    /// Last-man-standing rounds won.
+    pub wins: u32,
+    /// The team, in a teams arena.
+    pub team: Option<u8>,
     pub cells: usize,
 }
 
 pub struct Arena {
+    /// Read by the `impl Arena` blocks beside this file (`camera`, `mode_view`, `scenario`).
     pub(super) world: World,
     schedule: Schedule,
     /// Commands noted for a recording host ([`super::command`]).
@@ -81,6 +87,7 @@ impl Arena {
         world.insert_resource(TickEvents::default());
         world.insert_resource(Leaderboard::default());
         world.insert_resource(PendingEffects::default());
+        world.insert_resource(Round::default());
         world.insert_resource(Rules(config));
         let mut arena = Self {
             world,
@@ -123,13 +130,16 @@ impl Arena {
     }
 
     /// Adds a player. A bot (with a strategy) enters the map on the next step; a person enters
-    /// when `respawn` is called.
+    /// when `respawn` is called (in last man standing: both at the next round's start). In a
+    /// teams arena it joins the smallest team and takes the team's colour.
     pub fn add_player(&mut self, name: &str, color: u32, strategy: Option<Strategy>) -> PlayerId {
         self.journal.note(|| Command::Join {
             name: name.to_owned(),
             color,
             strategy,
         });
+        let team = (self.config().mode == Mode::Teams).then(|| self.next_team());
+        let color = team.map_or(color, |t| t.color());
         let id = self.world.resource_mut::<IdCounters>().player();
         let mut entity = self.world.spawn((
             Player {
@@ -143,6 +153,9 @@ impl Arena {
         ));
         if let Some(strategy) = strategy {
             entity.insert(Bot(Brain::new(strategy)));
+        }
+        if let Some(team) = team {
+            entity.insert(team);
         }
         let entity = entity.id();
         self.world
@@ -229,6 +242,8 @@ impl Arena {
             peak_mass: e.get::<PlayerStats>()?.peak_mass,
             kills: e.get::<PlayerStats>()?.kills,
             deaths: e.get::<PlayerStats>()?.deaths,
+            wins: e.get::<PlayerStats>()?.wins,
+            team: self.team_of(id),
             cells: e.get::<OwnedCells>()?.0.len(),
         })
     }
@@ -286,6 +301,13 @@ impl Arena {
             hash.write(u64::from(player.kills));
             hash.write(u64::from(player.deaths));
             hash.write(u64::from(player.mass.to_bits()));
+            hash.write(u64::from(player.wins));
+            hash.write(player.team.map_or(0, u64::from));
+        }
+        if let Some(round) = self.round() {
+            hash.write(u64::from(round.number));
+            hash.write(round.ticks_left);
+            hash.write(round.winner.map_or(0, |w| u64::from(w.0)));
         }
         hash.0
     }
@@ -310,45 +332,7 @@ impl Fnv64 {
     }
 }
 
-/// What a player is shown: the centre of its cells (weighted by mass) and the half-extents of its
-/// viewport, which widens as the player grows.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Camera {
-    pub center: Vec2,
-    pub half_extents: Vec2,
-}
-
 impl Arena {
-    /// The camera of a living player, or `None` if it has no cells.
-    pub fn camera(&self, id: PlayerId) -> Option<Camera> {
-        let entity = self.player_entity(id)?;
-        let owned = self.world.get::<OwnedCells>(entity)?;
-        let (mut weighted, mut total_mass, mut total_size) = (Vec2::ZERO, 0.0_f32, 0.0_f32);
-        for &cell in &owned.0 {
-            let (Some(position), Some(mass)) = (
-                self.world.get::<Position>(cell),
-                self.world.get::<Mass>(cell),
-            ) else {
-                continue;
-            };
-            weighted += position.0 * mass.0;
-            total_mass += mass.0;
-            total_size += size_of(mass.0);
-        }
-        (total_mass > 0.0).then(|| Camera {
-            center: weighted / total_mass,
-            half_extents: view_half_extents(total_size, self.config()),
-        })
-    }
-
-    /// A camera for someone with no cells (a spectator with nothing to follow): the base view.
-    pub fn default_camera(&self, center: Vec2) -> Camera {
-        Camera {
-            center,
-            half_extents: view_half_extents(0.0, self.config()),
-        }
-    }
-
     /// The player with the most mass right now, by the last leaderboard.
     pub fn top_player(&self) -> Option<PlayerId> {
         self.leaderboard().ranking.first().map(|s| s.player)

@@ -105,6 +105,8 @@ pub struct PlayerStats {
     pub last_eject_tick: Option<u64>,
     /// The tick the player last died, if it is dead now.
     pub died_tick: Option<u64>,
+    /// Last-man-standing rounds won.
+    pub wins: u32,
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::modes::{Mode, TEAM_COLORS};
+
 /// The preset the server and `petri match` use when nothing else is named.
 pub const CLASSIC_PRESET: &str = include_str!("../../../assets/presets/classic.toml");
 
@@ -62,12 +64,21 @@ pub struct SimConfig {
     pub view_base_width: f32,
     pub view_base_height: f32,
     pub view_min_scale: f32,
+    /// Bounds of the view shape (width / height) a client may ask for (`rules::view_aspect`).
+    pub view_min_aspect: f32,
+    pub view_max_aspect: f32,
 
     pub bot_think_interval_ticks: u32,
     pub bot_respawn_ticks: u32,
 
     pub leaderboard_size: u32,
     pub leaderboard_interval_ticks: u32,
+
+    /// The game mode (`sim::modes`) and its numbers.
+    pub mode: Mode,
+    pub team_count: u32,
+    pub lms_round_seconds: f32,
+    pub lms_break_seconds: f32,
 }
 
 impl Default for SimConfig {
@@ -109,10 +120,16 @@ impl Default for SimConfig {
             view_base_width: 1920.0,
             view_base_height: 1080.0,
             view_min_scale: 0.15,
+            view_min_aspect: 0.4,
+            view_max_aspect: 2.5,
             bot_think_interval_ticks: 2,
             bot_respawn_ticks: 25,
             leaderboard_size: 10,
             leaderboard_interval_ticks: 5,
+            mode: Mode::Ffa,
+            team_count: 3,
+            lms_round_seconds: 120.0,
+            lms_break_seconds: 10.0,
         }
     }
 }
@@ -228,6 +245,20 @@ impl SimConfig {
                 rule: "no smaller than the matching *_min_size",
             });
         }
+        if !(2..=TEAM_COLORS.len() as u32).contains(&self.team_count) {
+            return Err(ConfigError::OutOfRange {
+                field: "team_count",
+                value: self.team_count.to_string(),
+                rule: "between 2 and 6 (one colour each)",
+            });
+        }
+        if self.view_max_aspect < self.view_min_aspect {
+            return Err(ConfigError::OutOfRange {
+                field: "view_max_aspect",
+                value: self.view_max_aspect.to_string(),
+                rule: "no smaller than view_min_aspect",
+            });
+        }
         if self.border_width > 1.0e6 || self.border_height > 1.0e6 {
             return Err(ConfigError::OutOfRange {
                 field: "border_width/border_height",
@@ -273,6 +304,10 @@ impl SimConfig {
             ("view_base_width", self.view_base_width),
             ("view_base_height", self.view_base_height),
             ("view_min_scale", self.view_min_scale),
+            ("view_min_aspect", self.view_min_aspect),
+            ("view_max_aspect", self.view_max_aspect),
+            ("lms_round_seconds", self.lms_round_seconds),
+            ("lms_break_seconds", self.lms_break_seconds),
         ] {
             positive(field, v)?;
         }

@@ -18,6 +18,8 @@ pub struct GridEntry {
     pub size: f32,
     pub kind: CellKind,
     pub owner: Option<PlayerId>,
+    /// The owner's team in a teams arena, 0 otherwise (it fits in the entry's padding).
+    pub team: u8,
 }
 
 /// Every bucket starts with room for this many entries: the capacity a bucket's first insert
@@ -175,6 +177,7 @@ mod tests {
             size: 10.0,
             kind: CellKind::Food,
             owner: None,
+            team: 0,
         }
     }
 

@@ -7,10 +7,13 @@
 
 pub mod arena;
 pub mod bots;
+pub mod camera;
 pub mod command;
 pub mod components;
 pub mod config;
 pub mod grid;
+pub mod mode_view;
+pub mod modes;
 pub mod resources;
 pub mod rng;
 pub mod rules;
@@ -19,9 +22,11 @@ pub mod schedule;
 pub mod spawn;
 pub mod systems;
 
-pub use arena::{Arena, Camera, CellView, PlayerView};
+pub use arena::{Arena, CellView, PlayerView};
 pub use bots::Strategy;
+pub use camera::Camera;
 pub use command::Command;
 pub use components::{Boost, CellId, CellKind, PlayerId};
 pub use config::{ConfigError, SimConfig};
+pub use modes::{Mode, RoundPhase, RoundView, Team, TeamStanding};
 pub use resources::{Death, Eaten, Leaderboard, Standing};

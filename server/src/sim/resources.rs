@@ -81,6 +81,8 @@ pub struct Standing {
 pub struct Leaderboard {
     pub ranking: Vec<Standing>,
     pub updated_tick: u64,
+    /// In a teams arena: every team's mass and players, in team order (`systems::team_board`).
+    pub teams: Vec<crate::sim::modes::TeamStanding>,
 }
 
 /// Work handed from the eat system to the systems after it, kept in a resource so its buffers

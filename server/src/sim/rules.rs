@@ -92,6 +92,46 @@ pub fn view_half_extents(total_size: f32, config: &SimConfig) -> Vec2 {
     )
 }
 
+/// How two solid cells (a player's own, or teammates) that overlap move apart: each is moved out
+/// along the line between their centres, the lighter one more, until they just touch. Returns
+/// the shifts of `a` and `b`, or `None` when they do not overlap.
+pub fn separation(a: (Vec2, f32), b: (Vec2, f32)) -> Option<(Vec2, Vec2)> {
+    let ((a_pos, a_mass), (b_pos, b_mass)) = (a, b);
+    let offset = b_pos - a_pos;
+    let distance = offset.length();
+    let overlap = size_of(a_mass) + size_of(b_mass) - distance;
+    if overlap <= 0.0 {
+        return None;
+    }
+    let direction = if distance > 0.0 {
+        offset / distance
+    } else {
+        Vec2::X
+    };
+    let total = a_mass + b_mass;
+    Some((
+        -direction * overlap * (b_mass / total),
+        direction * overlap * (a_mass / total),
+    ))
+}
+
+/// The view shape (width / height) a client asked for, held within the configured bounds; `None`
+/// for a value that is no shape at all (NaN, infinite, zero or negative), which the host refuses.
+pub fn view_aspect(requested: f64, config: &SimConfig) -> Option<f32> {
+    if !requested.is_finite() || requested <= 0.0 {
+        return None;
+    }
+    let (min, max) = (config.view_min_aspect, config.view_max_aspect);
+    Some((requested as f32).clamp(min, max))
+}
+
+/// `half_extents` reshaped to `aspect` (width / height) with the same area: a portrait screen sees
+/// a portrait view, and no shape sees more of the map than another.
+pub fn shape_view(half_extents: Vec2, aspect: f32) -> Vec2 {
+    let area = half_extents.x * half_extents.y;
+    Vec2::new((area * aspect).sqrt(), (area / aspect).sqrt())
+}
+
 /// Where a cell's centre may be: inside the border by half its size, as MultiOgar keeps it.
 /// Returns the clamped position and which axes hit the border (to bounce boosts).
 pub fn clamp_to_border(pos: Vec2, size: f32, config: &SimConfig) -> (Vec2, bool, bool) {

@@ -57,6 +57,7 @@ pub fn build() -> Schedule {
             glide::glide_boosted_cells,
             border::keep_inside_border,
             push_apart::push_apart_own_cells,
+            team_push::push_apart_teammates,
         )
             .chain()
             .in_set(Step::Move),
@@ -81,6 +82,7 @@ pub fn build() -> Schedule {
         (
             spawn_food::spawn_food,
             spawn_viruses::spawn_viruses,
+            lms_round::lms_round,
             respawn::respawn_players,
         )
             .chain()
@@ -92,6 +94,7 @@ pub fn build() -> Schedule {
             bots_think,
             tally::tally_player_mass,
             leaderboard::update_leaderboard,
+            team_board::tally_teams,
         )
             .chain()
             .in_set(Step::Observe),

@@ -81,6 +81,7 @@ pub fn file_food(grid: &mut FoodGrid, entity: Entity, id: CellId, position: Vec2
         size: size_of(mass),
         kind: CellKind::Food,
         owner: None,
+        team: 0,
     });
 }
 

@@ -215,6 +215,8 @@ impl Pilot {
                 size: cell.size as f32,
                 kind: kind.into(),
                 owner: (cell.owner != 0).then_some(PlayerId(cell.owner)),
+                // the wire names no teams: a swarm bot plays every room as free-for-all
+                team: 0,
             });
         }
         self.roll = self

@@ -107,7 +107,6 @@ pub fn join_through(
 pub fn small_room_settings() -> RoomSettings {
     RoomSettings {
         name: "test".into(),
-        mode: "ffa".into(),
         capacity: 10,
         bot_fill: 0,
         sim: SimConfig {

@@ -123,6 +123,7 @@ mod tests {
             smallest: 60.0,
             total_size: 60.0,
             cells: 1,
+            team: 0,
         }
     }
 

@@ -26,6 +26,9 @@ pub struct Me {
     /// Sum of its cells' sizes: sets the viewport.
     pub total_size: f32,
     pub cells: usize,
+    /// Its team in a teams arena (0: none). Teammates are neither prey nor threat: they cannot
+    /// eat each other.
+    pub team: u8,
 }
 
 impl Me {
@@ -43,6 +46,7 @@ impl Me {
                         smallest: size,
                         total_size: size,
                         cells: 1,
+                        team: 0,
                     })
                 }
                 Some(m) => {
@@ -94,6 +98,8 @@ pub struct Glimpse {
     pub size: f32,
     pub kind: CellKind,
     pub owner: Option<PlayerId>,
+    /// The owner's team (0: none or unknown).
+    pub team: u8,
 }
 
 /// Builds a `Sight` from glimpses, one at a time, so the same judgement serves bots inside the
@@ -157,6 +163,7 @@ impl<'a> SightBuilder<'a> {
             || p.y < self.min.y
             || p.y > self.max.y
             || g.owner == Some(me.id)
+            || (me.team != 0 && g.team == me.team && g.kind == CellKind::Player)
         {
             return;
         }
@@ -218,6 +225,7 @@ pub fn perceive(me: &Me, config: &SimConfig, food: &FoodGrid, mobile: &MobileGri
                 size: e.size,
                 kind: e.kind,
                 owner: e.owner,
+                team: e.team,
             })
         });
     }
@@ -238,7 +246,15 @@ mod tests {
             size,
             kind,
             owner: Some(PlayerId(owner)),
+            team: 0,
         }
+    }
+
+    /// One cell of size 40 at the origin, on `team`.
+    fn me(team: u8) -> Me {
+        let mut me = Me::from_cells(PlayerId(1), [(Vec2::ZERO, 40.0)]).expect("a cell");
+        me.team = team;
+        me
     }
 
     #[test]
@@ -246,14 +262,7 @@ mod tests {
         let config = SimConfig::default();
         let food = FoodGrid(SpatialGrid::new(20_000.0, 20_000.0, 256.0));
         let mut mobile = MobileGrid(SpatialGrid::new(20_000.0, 20_000.0, 512.0));
-        let me = Me {
-            id: PlayerId(1),
-            position: Vec2::ZERO,
-            size: 40.0,
-            smallest: 40.0,
-            total_size: 40.0,
-            cells: 1,
-        };
+        let me = me(0);
         let half = view_half_extents(me.total_size, &config);
         // prey just inside and just outside the viewport's horizontal edge
         mobile
@@ -270,5 +279,28 @@ mod tests {
         mobile.0.insert(entry(4, 100.0, CellKind::Player, 30.0, 1)); // our own cell: never prey
         let sight = perceive(&me, &config, &food, &mobile);
         assert_eq!(sight.prey.map(|p| p.position.x), Some(half.x - 50.0));
+    }
+
+    #[test]
+    fn teammates_are_neither_prey_nor_threat() {
+        let config = SimConfig::default();
+        let me = me(2);
+        let glimpse = |x: f32, size: f32, team: u8| Glimpse {
+            position: Vec2::new(x, 0.0),
+            size,
+            kind: CellKind::Player,
+            owner: Some(PlayerId(9)),
+            team,
+        };
+        let mut builder = SightBuilder::new(&me, &config);
+        builder.see(glimpse(100.0, 20.0, 2)); // a small teammate
+        builder.see(glimpse(-100.0, 200.0, 2)); // a big teammate
+        let sight = builder.finish();
+        assert!(sight.prey.is_none() && sight.threat.is_none(), "{sight:?}");
+        let mut builder = SightBuilder::new(&me, &config);
+        builder.see(glimpse(100.0, 20.0, 1)); // the other team's: prey as ever
+        builder.see(glimpse(-300.0, 200.0, 0)); // no team (another mode's rules): a threat
+        let sight = builder.finish();
+        assert!(sight.prey.is_some() && sight.threat.is_some(), "{sight:?}");
     }
 }

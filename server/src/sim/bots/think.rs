@@ -6,6 +6,7 @@ use super::Bot;
 use super::perception::{Me, perceive};
 use crate::sim::components::*;
 use crate::sim::grid::{FoodGrid, MobileGrid};
+use crate::sim::modes::Team;
 use crate::sim::resources::{Rules, Tick};
 use crate::sim::rng::mix;
 use crate::sim::rules::{clamp_to_border, size_of};
@@ -20,18 +21,19 @@ pub fn bots_think(
     tick: Res<Tick>,
     food: Res<FoodGrid>,
     mobile: Res<MobileGrid>,
-    mut bots: Query<(&Player, &OwnedCells, &mut Controls, &mut Bot)>,
+    mut bots: Query<(&Player, &OwnedCells, &mut Controls, &mut Bot, Option<&Team>)>,
     cells: Query<(&Position, &Mass)>,
 ) {
     let config = &rules.0;
     let interval = u64::from(config.bot_think_interval_ticks);
-    for (player, owned, mut controls, mut bot) in &mut bots {
+    for (player, owned, mut controls, mut bot, team) in &mut bots {
         if !(tick.0 + u64::from(player.id.0)).is_multiple_of(interval) || owned.0.is_empty() {
             continue;
         }
-        let Some(me) = summarise(player.id, &owned.0, &cells) else {
+        let Some(mut me) = summarise(player.id, &owned.0, &cells) else {
             continue;
         };
+        me.team = team.map_or(0, |t| t.0);
         let sight = perceive(&me, config, &food, &mobile);
         let roll = mix(tick.0, u64::from(player.id.0));
         let decision = bot.0.decide(&me, &sight, roll);

@@ -3,6 +3,7 @@ use bevy_ecs::prelude::*;
 use crate::sim::SimConfig;
 use crate::sim::components::*;
 use crate::sim::grid::{FoodGrid, GridEntry, MobileGrid, SpatialGrid};
+use crate::sim::modes::{Mode, Team};
 use crate::sim::resources::{Eaten, PendingEffects, Rules, Tick, TickEvents};
 use crate::sim::rules::{MergeSide, can_eat, mass_of, may_merge, size_of};
 use crate::sim::spawn::Virus;
@@ -18,7 +19,7 @@ type Edible = (
 
 /// Everything that eats, in one pass: player cells eat food, ejected mass, viruses and smaller
 /// cells of other players, and merge with their own cells once both may; viruses swallow ejected
-/// mass. Eaten cells get mass 0 at once, so nothing is eaten twice and a cell that was just eaten
+/// mass; cells of one team never eat each other (`teammates`). Eaten cells get mass 0 at once, so nothing is eaten twice and a cell that was just eaten
 /// eats nothing after; their removal and the effects that spawn cells (virus pops and shots) are
 /// left to the systems that follow.
 pub fn eat(
@@ -31,10 +32,12 @@ pub fn eat(
     mut candidates: Local<Vec<GridEntry>>,
     eaters: Query<(Entity, &CellKind), With<Boost>>,
     viruses: Query<(), With<Virus>>,
+    teams: Query<&Team>,
     mut cells: Query<Edible>,
 ) {
     let config = &rules.0;
     let viruses_full = viruses.count() >= config.virus_max_count as usize;
+    let teamed = config.mode == Mode::Teams;
 
     for (eater, &eater_kind) in &eaters {
         let Ok((&eater_id, eater_pos, eater_mass, eater_cell, _)) = cells.get(eater) else {
@@ -70,7 +73,7 @@ pub fn eat(
             else {
                 continue;
             };
-            if prey_mass.0 <= 0.0 {
+            if prey_mass.0 <= 0.0 || (teamed && teammates(&teams, eater_cell, prey_cell)) {
                 continue;
             }
             let distance = prey_pos.0.distance(eater_pos);
@@ -172,6 +175,17 @@ fn swallow(
     }
     events.eaten.push(meal.eaten);
     pending.eaten.push(prey.entity);
+}
+
+/// Whether two cells belong to different players of one team (never in a mode without teams:
+/// no player has a `Team` there).
+fn teammates(teams: &Query<&Team>, a: Option<PlayerCell>, b: Option<&PlayerCell>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) if a.owner != b.owner => {
+            matches!((teams.get(a.owner), teams.get(b.owner)), (Ok(x), Ok(y)) if x == y)
+        }
+        _ => false,
+    }
 }
 
 /// A cell as the eat rule weighs it: its id, its size, and whose it is (if a player's).

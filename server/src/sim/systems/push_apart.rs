@@ -1,9 +1,8 @@
 use bevy_ecs::prelude::*;
-use glam::Vec2;
 
 use crate::sim::components::*;
 use crate::sim::resources::{Rules, Tick};
-use crate::sim::rules::{recombine_ticks, size_of};
+use crate::sim::rules::{recombine_ticks, separation, size_of};
 
 /// A player's own cells are solid to each other until both may merge: overlapping pairs are
 /// pushed apart, the lighter cell moving more. Freshly split cells pass through for a grace
@@ -39,20 +38,12 @@ pub fn push_apart_own_cells(
                 if both_may_merge {
                     continue;
                 }
-                let offset = b_pos.0 - a_pos.0;
-                let distance = offset.length();
-                let overlap = a_size + b_size - distance;
-                if overlap <= 0.0 {
-                    continue;
+                if let Some((a_shift, b_shift)) =
+                    separation((a_pos.0, a_mass.0), (b_pos.0, b_mass.0))
+                {
+                    a_pos.0 += a_shift;
+                    b_pos.0 += b_shift;
                 }
-                let direction = if distance > 0.0 {
-                    offset / distance
-                } else {
-                    Vec2::X
-                };
-                let total = a_mass.0 + b_mass.0;
-                a_pos.0 -= direction * overlap * (b_mass.0 / total);
-                b_pos.0 += direction * overlap * (a_mass.0 / total);
             }
         }
     }

@@ -4,6 +4,7 @@ use glam::Vec2;
 use crate::sim::bots::Bot;
 use crate::sim::components::*;
 use crate::sim::grid::MobileGrid;
+use crate::sim::modes::{Mode, Round};
 use crate::sim::resources::{IdCounters, Rules, Tick};
 use crate::sim::rng::SimRng;
 use crate::sim::rules::mass_of;
@@ -14,11 +15,13 @@ const SPAWN_ATTEMPTS: usize = 8;
 
 /// Brings players with no cells back: people when they ask (`Controls::respawn` latched by the
 /// host), bots on their own after `bot_respawn_ticks`. New cells start at the start size on a
-/// spot with no bigger player cell nearby.
+/// spot with no bigger player cell nearby. In last man standing nobody comes back on their own:
+/// everyone spawns together when a round starts (`Round::spawn_all`), and not before.
 pub fn respawn_players(
     mut commands: Commands,
     rules: Res<Rules>,
     tick: Res<Tick>,
+    round: Res<Round>,
     mut ids: ResMut<IdCounters>,
     mut rng: ResMut<SimRng>,
     grid: Res<MobileGrid>,
@@ -41,7 +44,11 @@ pub fn respawn_players(
             && stats.died_tick.is_none_or(|died| {
                 tick.0.saturating_sub(died) >= u64::from(config.bot_respawn_ticks)
             });
-        if !(controls.respawn || bot_ready) {
+        let wanted = match config.mode {
+            Mode::Lms => round.spawn_all,
+            Mode::Ffa | Mode::Teams => controls.respawn || bot_ready,
+        };
+        if !wanted {
             continue;
         }
         controls.respawn = false;
