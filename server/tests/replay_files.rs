@@ -10,7 +10,7 @@ use petri_server::replay::{
     self, FORMAT_VERSION, Header, Record, ReplayError, ReplayReader, ReplayWriter, Source,
     VerifyError, verify_file,
 };
-use petri_server::sim::{Command, PlayerId, SimConfig};
+use petri_server::sim::{Command, Mode, PlayerId, SimConfig};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("petri-replay-{name}-{}", std::process::id()));
@@ -20,9 +20,14 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn recorded_match(dir: &Path, ticks: u64) -> (PathBuf, String) {
-    let path = dir.join("match.petri-replay");
+    recorded_match_in(dir, ticks, Mode::Ffa)
+}
+
+fn recorded_match_in(dir: &Path, ticks: u64, mode: Mode) -> (PathBuf, String) {
+    let path = dir.join(format!("match-{mode:?}.petri-replay"));
     let lineup: Lineup = "forager:10,hunter:10,survivor:5".parse().expect("lineup");
     let mut settings = MatchSettings::classic_scaled(lineup, ticks);
+    settings.config.mode = mode;
     settings.record = Some(path.clone());
     let result = run_seed(&settings, 7, false, false).expect("the match runs");
     (path, result.state_hash)
@@ -48,6 +53,20 @@ fn a_recorded_bots_only_match_verifies_to_its_final_state() {
         size < 8_000,
         "a bots-only match is little more than its header: {size} bytes"
     );
+}
+
+#[test]
+fn matches_of_every_mode_verify_too() {
+    let dir = temp_dir("modes");
+    for mode in [Mode::Teams, Mode::Lms] {
+        let (path, final_hash) = recorded_match_in(&dir, 1_500, mode);
+        let verified = verify_file(&path).expect("the replay verifies");
+        assert_eq!(
+            format!("{:016x}", verified.final_hash),
+            final_hash,
+            "{mode:?}"
+        );
+    }
 }
 
 fn header(rules: SimConfig) -> Header {
