@@ -48,6 +48,7 @@
 pub mod ack;
 pub mod adapter;
 mod address_limit;
+mod admission;
 pub mod broadcast;
 mod client;
 pub mod config;
@@ -64,6 +65,7 @@ pub mod namespace;
 pub mod outbox;
 pub mod packet;
 pub mod payload;
+pub mod polling;
 pub mod reason;
 pub mod remote;
 pub mod remote_entry;
