@@ -16,7 +16,7 @@
 //! refused: closed, or upgraded to WebSocket). Lock order: the outbox's lock, then this one.
 
 use super::super::outbox::RawSink;
-use super::payload;
+use super::payload::{self, MAX_PACKETS_PER_POLL};
 use parking_lot::Mutex;
 use std::io::{self, IoSlice};
 use std::pin::pin;
@@ -100,14 +100,17 @@ impl PollBuffer {
     /// What the GET gets now, if anything: the frames as a payload, then any closing packet.
     fn take(&self, st: &mut State) -> Result<Option<Vec<u8>>, PollRefused> {
         let mut body = Vec::new();
-        let used = payload::frames_to_payload(&st.frames, &mut body);
+        let used = payload::frames_to_payload(&st.frames, &mut body, MAX_PACKETS_PER_POLL);
         st.frames.drain(..used);
-        if let Some(w) = st.writer.take() {
+        if st.frames.is_empty()
+            && let Some(w) = st.writer.take()
+        {
             w.wake();
         }
+        let drained = st.frames.is_empty();
         match st.phase {
             Phase::Gone if body.is_empty() => return Err(PollRefused::Gone),
-            Phase::Closing(packet) => {
+            Phase::Closing(packet) if drained => {
                 payload::push_packet(&mut body, &[packet]);
                 st.phase = Phase::Gone;
                 self.gone.notify_waiters();

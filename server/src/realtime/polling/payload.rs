@@ -15,6 +15,13 @@ use data_encoding::BASE64;
 /// The separator between packets of one payload.
 pub const SEPARATOR: u8 = 0x1e;
 
+/// Most packets one GET answer carries; the rest waits for the next GET, which is answered at
+/// once. python-engineio refuses a payload of more than 16 packets ("Unexpected packet from
+/// server", its `max_decode_packets`), and the JS server does not limit it, so it loses that
+/// client under load; 16 keeps every official client working and is more than a game client
+/// gathers between polls.
+pub const MAX_PACKETS_PER_POLL: usize = 16;
+
 /// One packet of a POST body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Packet<'a> {
@@ -59,11 +66,16 @@ const OPCODE_TEXT: u8 = 0x1;
 const OPCODE_BINARY: u8 = 0x2;
 
 /// Appends the packets carried by `frames` (complete server WebSocket frames, back to back) to
-/// `out` as a polling payload, separated from what `out` already holds. Returns the number of
-/// bytes of `frames` consumed: a frame cut short at the end is left for later.
-pub fn frames_to_payload(frames: &[u8], out: &mut Vec<u8>) -> usize {
+/// `out` as a polling payload, separated from what `out` already holds, at most `max_packets`
+/// of them. Returns the number of bytes of `frames` consumed: the frames past the limit, and a
+/// frame cut short at the end, are left for later.
+pub fn frames_to_payload(frames: &[u8], out: &mut Vec<u8>, max_packets: usize) -> usize {
     let mut at = 0;
-    while let Some((opcode, start, end)) = next_frame(&frames[at..]) {
+    let mut packets = 0;
+    while packets < max_packets
+        && let Some((opcode, start, end)) = next_frame(&frames[at..])
+    {
+        packets += 1;
         let payload = &frames[at + start..at + end];
         match opcode {
             OPCODE_TEXT => push_packet(out, payload),
@@ -156,11 +168,20 @@ mod tests {
         frames.extend_from_slice(&binary_frame(&[9; 10])[..5]);
         let mut out = Vec::new();
         assert_eq!(
-            frames_to_payload(&frames, &mut out),
+            frames_to_payload(&frames, &mut out, 16),
             whole,
             "the cut frame waits"
         );
         let expected = format!("4a\x1e451-\x1ebAQIDBA==\x1e{big}");
         assert_eq!(out, expected.as_bytes());
+        let mut first_two = Vec::new();
+        let two = frames_to_payload(&frames, &mut first_two, 2);
+        assert_eq!(first_two, b"4a\x1e451-");
+        let mut rest = Vec::new();
+        frames_to_payload(&frames[two..], &mut rest, 16);
+        assert!(
+            rest.starts_with(b"bAQIDBA==\x1e"),
+            "the next poll goes on where it stopped"
+        );
     }
 }
