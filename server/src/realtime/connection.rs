@@ -20,13 +20,13 @@ use super::engine::{EngineConn, EngineService, EngineSession, ProtocolError, new
 use super::heartbeat::{Beat, Heartbeat};
 use super::outbox::{BacklogFull, Outbox, RawSink};
 use super::polling::link::{PollEvent, PollLink, ProbeStep};
-use super::polling::payload::{self, Packet};
 use super::shutdown::Shutdown;
 use super::transport::Transport;
 use super::{DisconnectReason, RealtimeConfig};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use petri_shared::engineio::{self, OpenPayload, PacketType};
+use petri_shared::polling::{self as payload, Packet};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

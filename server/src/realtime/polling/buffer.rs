@@ -111,7 +111,7 @@ impl PollBuffer {
         match st.phase {
             Phase::Gone if body.is_empty() => return Err(PollRefused::Gone),
             Phase::Closing(packet) if drained => {
-                payload::push_packet(&mut body, &[packet]);
+                petri_shared::polling::push_text(&mut body, &[packet]);
                 st.phase = Phase::Gone;
                 self.gone.notify_waiters();
             }

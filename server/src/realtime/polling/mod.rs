@@ -16,7 +16,8 @@
 //! already WebSocket frames, so it is put first in the outbox's backlog as the sink becomes the
 //! WebSocket's socket, under the outbox's lock: in order, nothing lost or sent twice.
 //!
-//! Files: [`payload`] (the codec), [`buffer`] (the sink and the session's phase as HTTP sees
+//! Files: [`payload`] (poll answers from WebSocket frames; the payload codec itself is
+//! `petri_shared::polling`), [`buffer`] (the sink and the session's phase as HTTP sees
 //! it), [`sessions`] (sids to sessions, the inbox to a session's task), [`link`] (the task's
 //! polling side and the upgrade), [`requests`] (the HTTP requests), [`cors`].
 

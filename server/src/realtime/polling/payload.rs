@@ -1,19 +1,10 @@
-//! The HTTP long-polling payload (Engine.IO v4): packets separated by the record separator
-//! `\x1e`, a text packet as its type digit and data, a binary message as `b` + base64.
+//! A poll answer made from what the outbox wrote: the packets carried by WebSocket frames, as
+//! a long-polling payload ([`petri_shared::polling`] has the payload codec, POST bodies included).
 //!
-//! Outgoing, the packets come from the connection's outbox as the WebSocket frames it makes for
-//! every receiver ([`super::super::wire`]): [`frames_to_payload`] reads those frames (unmasked,
-//! made by this server, so a malformed one is a bug, logged and skipped, never a panic) and lays
-//! their payloads out as one polling body. Incoming, [`decode`] splits a POST body, which the peer
-//! controls, into packets; anything malformed is a typed [`PayloadError`].
-//!
-//! Base64 is `data-encoding`'s, a crate tungstenite already compiles into the tree: no new
-//! dependency, and strict decoding (bad padding or characters are refused, as the JS server does).
+//! The frames are the ones the outbox makes for every receiver ([`super::super::wire`]):
+//! unmasked, made by this server, so a malformed one is a bug, logged and skipped, never a panic.
 
-use data_encoding::BASE64;
-
-/// The separator between packets of one payload.
-pub const SEPARATOR: u8 = 0x1e;
+use petri_shared::polling::{push_binary, push_text};
 
 /// Most packets one GET answer carries; the rest waits for the next GET, which is answered at
 /// once. python-engineio refuses a payload of more than 16 packets ("Unexpected packet from
@@ -21,45 +12,6 @@ pub const SEPARATOR: u8 = 0x1e;
 /// client under load; 16 keeps every official client working and is more than a game client
 /// gathers between polls.
 pub const MAX_PACKETS_PER_POLL: usize = 16;
-
-/// One packet of a POST body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Packet<'a> {
-    /// A text packet, type digit included.
-    Text(&'a str),
-    /// A binary message, decoded from base64.
-    Binary(Vec<u8>),
-}
-
-/// Why a POST body is not an Engine.IO payload.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PayloadError {
-    /// An empty packet (an empty body, or two separators in a row).
-    #[error("empty packet in a polling payload")]
-    Empty,
-    /// The body is not UTF-8.
-    #[error("polling payload is not UTF-8")]
-    NotUtf8,
-    /// A `b` packet whose rest is not base64.
-    #[error("invalid base64 in a binary packet")]
-    BadBase64,
-}
-
-/// Splits a POST body into its packets, in order. The first error ends the payload (the
-/// session is closed for it).
-pub fn decode(body: &[u8]) -> impl Iterator<Item = Result<Packet<'_>, PayloadError>> {
-    body.split(|b| *b == SEPARATOR).map(|part| {
-        let text = std::str::from_utf8(part).map_err(|_| PayloadError::NotUtf8)?;
-        match text.as_bytes().first() {
-            None => Err(PayloadError::Empty),
-            Some(b'b') => BASE64
-                .decode(&part[1..])
-                .map(Packet::Binary)
-                .map_err(|_| PayloadError::BadBase64),
-            Some(_) => Ok(Packet::Text(text)),
-        }
-    })
-}
 
 /// WebSocket opcodes of the frames the outbox carries.
 const OPCODE_TEXT: u8 = 0x1;
@@ -78,29 +30,13 @@ pub fn frames_to_payload(frames: &[u8], out: &mut Vec<u8>, max_packets: usize) -
         packets += 1;
         let payload = &frames[at + start..at + end];
         match opcode {
-            OPCODE_TEXT => push_packet(out, payload),
-            OPCODE_BINARY => {
-                if !out.is_empty() {
-                    out.push(SEPARATOR);
-                }
-                out.push(b'b');
-                let from = out.len();
-                out.resize(from + BASE64.encode_len(payload.len()), 0);
-                BASE64.encode_mut(payload, &mut out[from..]);
-            }
+            OPCODE_TEXT => push_text(out, payload),
+            OPCODE_BINARY => push_binary(out, payload),
             other => tracing::error!(opcode = other, "unexpected frame in a polling outbox"),
         }
         at += end;
     }
     at
-}
-
-/// Appends one text packet.
-pub fn push_packet(out: &mut Vec<u8>, packet: &[u8]) {
-    if !out.is_empty() {
-        out.push(SEPARATOR);
-    }
-    out.extend_from_slice(packet);
 }
 
 /// The opcode and payload range of the first complete unmasked frame in `buf`.
@@ -126,31 +62,6 @@ fn next_frame(buf: &[u8]) -> Option<(u8, usize, usize)> {
 mod tests {
     use super::super::super::wire::{FrameWriter, binary_frame, text_frame};
     use super::*;
-
-    #[test]
-    fn a_body_splits_into_text_and_binary_packets() {
-        let packets: Vec<_> = decode(b"4hello\x1ebAQIDBA==\x1e3").collect();
-        assert_eq!(
-            packets,
-            [
-                Ok(Packet::Text("4hello")),
-                Ok(Packet::Binary(vec![1, 2, 3, 4])),
-                Ok(Packet::Text("3"))
-            ]
-        );
-    }
-
-    #[test]
-    fn malformed_bodies_are_typed_errors() {
-        assert_eq!(decode(b"").next(), Some(Err(PayloadError::Empty)));
-        assert_eq!(
-            decode(b"4a\x1e\x1e4b").nth(1),
-            Some(Err(PayloadError::Empty))
-        );
-        assert_eq!(decode(b"b!!!").next(), Some(Err(PayloadError::BadBase64)));
-        assert_eq!(decode(b"bAQI").next(), Some(Err(PayloadError::BadBase64)));
-        assert_eq!(decode(b"4\xff").next(), Some(Err(PayloadError::NotUtf8)));
-    }
 
     #[test]
     fn outbox_frames_become_one_payload() {
