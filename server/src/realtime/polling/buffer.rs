@@ -310,3 +310,6 @@ impl RawSink for PollBuffer {
         Poll::Pending
     }
 }
+
+#[cfg(test)]
+mod tests;
