@@ -2,7 +2,7 @@
 //! pluggable extra routes; everything else is 404.
 //!
 //! A request to the Engine.IO path is checked as the JS `engine.io` server does
-//! ([`super::handshake`]) and admitted under the limits ([`super::admission`]). A WebSocket is
+//! ([`super::handshake`]) and admitted under the limits (`admission.rs`). A WebSocket is
 //! then upgraded: hyper does the HTTP part, then [`super::connection::run`] takes the TCP stream
 //! back from hyper and runs the session: tokio-tungstenite reads it, emits write to it directly.
 //! HTTP long-polling requests (handshake, polls, POSTs, the upgrade of a polling session) go to

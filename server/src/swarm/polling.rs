@@ -1,7 +1,7 @@
 //! The swarm's Engine.IO long-polling transport: what `petri swarm --transport polling` plays
 //! over, as a browser whose WebSocket is blocked does.
 //!
-//! Two HTTP/1.1 keep-alive connections ([`super::http1`]), one for GETs and one for POSTs, each
+//! Two HTTP/1.1 keep-alive connections (`http1.rs`), one for GETs and one for POSTs, each
 //! driven by a task of its own, so a poll that waits never holds a send back, and the client
 //! reads incoming packets from a channel (cancel-safe: a bot that `select!`s over `next()` loses
 //! nothing). Both channels are bounded: a bot that stops reading stops polling, and the server's

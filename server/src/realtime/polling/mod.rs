@@ -12,14 +12,14 @@
 //! (base64 for binary). Backpressure, corking and the slow-consumer policy are the outbox's,
 //! unchanged: a full buffer is a full socket.
 //!
-//! The upgrade ([`link`]) exploits the same fact: what the buffer holds when `5` arrives is
+//! The upgrade (`link`) exploits the same fact: what the buffer holds when `5` arrives is
 //! already WebSocket frames, so it is put first in the outbox's backlog as the sink becomes the
 //! WebSocket's socket, under the outbox's lock: in order, nothing lost or sent twice.
 //!
 //! Files: [`payload`] (poll answers from WebSocket frames; the payload codec itself is
 //! `petri_shared::polling`), [`buffer`] (the sink and the session's phase as HTTP sees
-//! it), [`sessions`] (sids to sessions, the inbox to a session's task), [`link`] (the task's
-//! polling side and the upgrade), [`requests`] (the HTTP requests), [`cors`].
+//! it), `sessions` (sids to sessions, the inbox to a session's task), `link` (the task's
+//! polling side and the upgrade), `requests` (the HTTP requests), `cors`.
 
 pub mod buffer;
 pub(crate) mod cors;
