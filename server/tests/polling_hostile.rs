@@ -404,3 +404,49 @@ async fn polling_sessions_count_against_the_connection_limits() {
     assert_eq!(status, 200, "health checks still answer");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_follows_allowed_origins() {
+    let mut config = config();
+    config.network.allowed_origins = vec!["https://ok.example".into()];
+    let server = TestServer::start(config).await;
+    let ask = |method: &str, origin: &str| {
+        format!(
+            "{method} /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\
+             Connection: close\r\nOrigin: {origin}\r\n\
+             Access-Control-Request-Method: POST\r\n\
+             Access-Control-Request-Headers: content-type\r\n\r\n"
+        )
+    };
+    let preflight = raw(&server, ask("OPTIONS", "https://ok.example").as_bytes()).await;
+    assert!(preflight.starts_with("HTTP/1.1 204"), "{preflight}");
+    let lower = preflight.to_ascii_lowercase();
+    assert!(
+        lower.contains("access-control-allow-origin: https://ok.example"),
+        "{preflight}"
+    );
+    assert!(
+        lower.contains("access-control-allow-methods: get, post, options"),
+        "{preflight}"
+    );
+    assert!(
+        lower.contains("access-control-allow-headers: content-type"),
+        "{preflight}"
+    );
+    let refused = raw(&server, ask("OPTIONS", "https://evil.example").as_bytes()).await;
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    let open = raw(&server, ask("GET", "https://ok.example").as_bytes()).await;
+    assert!(open.starts_with("HTTP/1.1 200"), "{open}");
+    let lower = open.to_ascii_lowercase();
+    assert!(
+        lower.contains("access-control-allow-origin: https://ok.example"),
+        "{open}"
+    );
+    assert!(
+        lower.contains("access-control-allow-credentials: true"),
+        "{open}"
+    );
+    let evil = raw(&server, ask("GET", "https://evil.example").as_bytes()).await;
+    assert!(evil.starts_with("HTTP/1.1 403"), "{evil}");
+    server.stop().await;
+}

@@ -16,7 +16,7 @@ use super::super::engine::{EngineConn, new_id};
 use super::super::handshake::HandshakeError;
 use super::super::http::{self, Gateway, HttpResponse, refusal, response};
 use super::super::outbox::{Outbox, RawSink};
-use super::buffer::{PollBuffer, PollRefused};
+use super::buffer::{Closing, PollBuffer, PollRefused};
 use super::link::PollLink;
 use super::sessions::{Inbound, PollSession, UpgradeOffer};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -77,9 +77,10 @@ async fn poll(session: &PollSession) -> HttpResponse {
         Ok(body) => response(StatusCode::OK, PAYLOAD_TYPE, body),
         Err(PollRefused::Gone) => engine_error(HttpErrorCode::UnknownSid),
         Err(PollRefused::Overlap) => {
-            session
-                .conn
-                .close(DisconnectReason::TransportError("overlapping polls".into()));
+            close_session(
+                session,
+                DisconnectReason::TransportError("overlapping polls".into()),
+            );
             engine_error(HttpErrorCode::BadRequest)
         }
     }
@@ -88,17 +89,19 @@ async fn poll(session: &PollSession) -> HttpResponse {
 /// A POST: its body goes to the session's task, and the answer says whether it was taken.
 async fn post(gw: &Gateway, session: &PollSession, req: Request<Incoming>) -> HttpResponse {
     let Some(_slot) = session.begin_post() else {
-        session
-            .conn
-            .close(DisconnectReason::TransportError("overlapping posts".into()));
+        close_session(
+            session,
+            DisconnectReason::TransportError("overlapping posts".into()),
+        );
         return engine_error(HttpErrorCode::BadRequest);
     };
     let cfg = gw.config();
     let limit = cfg.max_payload;
     let too_large = || {
-        session.conn.close(DisconnectReason::Oversized(format!(
-            "POST body over {limit} bytes"
-        )));
+        close_session(
+            session,
+            DisconnectReason::Oversized(format!("POST body over {limit} bytes")),
+        );
         http::text(StatusCode::PAYLOAD_TOO_LARGE, "payload too large")
     };
     if req.body().size_hint().lower() > limit as u64 {
@@ -113,9 +116,10 @@ async fn post(gw: &Gateway, session: &PollSession, req: Request<Incoming>) -> Ht
             return engine_error(HttpErrorCode::BadRequest);
         }
         Err(_) => {
-            session.conn.close(DisconnectReason::TransportError(
-                "POST body too slow".into(),
-            ));
+            close_session(
+                session,
+                DisconnectReason::TransportError("POST body too slow".into()),
+            );
             return http::text(StatusCode::REQUEST_TIMEOUT, "request timeout");
         }
     };
@@ -186,6 +190,14 @@ pub(crate) fn upgrade(
 fn close_at_once(socket: &tokio::net::TcpStream) {
     const CLOSE_POLICY: [u8; 4] = [0x88, 0x02, 0x03, 0xf0];
     let _ = socket.try_write(&CLOSE_POLICY);
+}
+
+/// Closes the session for a request's fault: the poll buffer is closed at once (a waiting GET
+/// gets `1`, any later request 400), before the answer to the faulty request goes out; the
+/// session's task then ends it.
+fn close_session(session: &PollSession, reason: DisconnectReason) {
+    session.buffer.finish(Closing::Close, false);
+    session.conn.close(reason);
 }
 
 /// The JS server's JSON error answer (HTTP 400).
