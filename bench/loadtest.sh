@@ -2,6 +2,8 @@
 # The load benchmark: `petri serve` on core 0, `petri swarm` on core 1 of this machine.
 #   bench/loadtest.sh BOTS ROOMS DURATION_S [even|half]
 # even: BOTS spread over ROOMS rooms; half: BOTS/2 in one room, BOTS/2 over ROOMS-1 rooms.
+# TRANSPORT=polling plays every bot over Engine.IO HTTP long-polling (default: websocket), so
+# the server's CPU per client of the two transports can be compared.
 # Measures the server's CPU and RSS and the tick-time histogram in steady state (after all bots
 # have joined), and prints the swarm's report. Needs a release build: cargo build --release.
 set -euo pipefail
@@ -14,7 +16,7 @@ RUST_LOG=warn taskset -c 0 "$BIN" serve --config bench/load.toml 2> "$OUT/serve.
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "$URL/readyz" > /dev/null && break; sleep 0.1; done
-swarm() { taskset -c 1 "$BIN" swarm --url "$URL" --duration "${DURATION}s" --connect-rate 400 --no-progress "$@"; }
+swarm() { taskset -c 1 "$BIN" swarm --url "$URL" --duration "${DURATION}s" --connect-rate 400 --no-progress --transport "${TRANSPORT:-websocket}" "$@"; }
 if [ "$MODE" = half ]; then
   swarm --bots $((BOTS / 2)) --rooms 1 > "$OUT/swarm-a.txt" 2>&1 &
   A=$!

@@ -2,7 +2,8 @@
 # Runs every Petri test, from any directory: lints first (a formatting slip fails fast), then the
 # Rust unit and integration tests, the web client's node tests, Socket.IO interop with the
 # official socket.io-client and python-socketio, a Python bot against a live server, and the web
-# client in a real headless Chromium.
+# client in a real headless Chromium. The official Engine.IO and Socket.IO protocol suites run
+# after the interop step.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,6 +26,10 @@ node --test tests/web-client/
 echo "== Socket.IO interop: the official socket.io-client (node) and python-socketio"
 cargo build -p petri-server --example socketio-testbed
 TESTBED_CMD="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/examples/socketio-testbed" bash tests/interop/run.sh
+
+echo "== the official Engine.IO and Socket.IO protocol suites (tests/conformance/README.md)"
+cargo build -p petri-server --example socketio-conformance
+CONFORMANCE_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/examples/socketio-conformance" bash tests/conformance/run.sh
 
 echo "== cluster interop: Node socket.io + @socket.io/redis-adapter and Petri on one Redis"
 TESTBED_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/examples/socketio-testbed" bash tests/cluster-interop/run.sh

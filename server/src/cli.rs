@@ -78,6 +78,10 @@ struct SwarmArgs {
     /// Do not draw the progress line.
     #[arg(long)]
     no_progress: bool,
+    /// How the bots reach the server: `websocket`, or `polling` (Engine.IO HTTP long-polling
+    /// the whole time, as a browser behind a proxy that blocks WebSocket).
+    #[arg(long, value_enum, default_value_t = crate::swarm::Transport::Websocket)]
+    transport: crate::swarm::Transport,
 }
 
 /// `60s`, `2m`, `500ms`, or plain seconds.
@@ -369,6 +373,7 @@ fn run_swarm(args: SwarmArgs) -> anyhow::Result<()> {
         connect_rate: args.connect_rate,
         server_bots: args.server_bots,
         show_progress: !args.no_progress,
+        transport: args.transport,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -278,6 +278,7 @@ async fn a_quick_play_swarm_through_one_lobby_spreads_over_the_nodes_with_no_fai
         connect_rate: 50.0,
         server_bots: 0,
         show_progress: false,
+        transport: petri_server::swarm::Transport::Websocket,
     })
     .await
     .expect("the swarm ran");

@@ -260,6 +260,7 @@ async fn a_small_swarm_reports_what_the_server_counted() {
         connect_rate: 100.0,
         server_bots: 0,
         show_progress: false,
+        transport: petri_server::swarm::Transport::Websocket,
     })
     .await
     .expect("the swarm ran");
@@ -388,5 +389,32 @@ async fn after_a_rejoin_every_frame_belongs_to_the_new_session() {
             });
         }
     }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swarm_plays_over_long_polling() {
+    let server = TestServer::start(quick_config()).await;
+    let report = petri_server::swarm::run(petri_server::swarm::SwarmSettings {
+        url: server.url.clone(),
+        bots: 4,
+        rooms: 1,
+        room: "main".into(),
+        quickplay: false,
+        duration: Duration::from_secs(3),
+        connect_rate: 100.0,
+        server_bots: 0,
+        show_progress: false,
+        transport: petri_server::swarm::Transport::Polling,
+    })
+    .await
+    .expect("the swarm ran");
+    assert_eq!(
+        (report.connected, report.failed, report.disconnects),
+        (4, 0, 0),
+        "{report:?}"
+    );
+    assert!(report.frames_received > 0, "{report:?}");
+    assert!(report.latency_samples > 0, "{report:?}");
     server.stop().await;
 }

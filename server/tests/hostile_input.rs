@@ -360,9 +360,9 @@ async fn hostile_http_requests_get_clear_errors() {
         "{}",
         &reply[..reply.len().min(80)]
     );
-    // 25. long-polling is refused with Engine.IO's error
+    // 25. an unknown transport is refused with Engine.IO's error
     let (status, body) = server
-        .get("/socket.io/?EIO=4&transport=polling")
+        .get("/socket.io/?EIO=4&transport=flashsocket")
         .await
         .expect("answers");
     assert_eq!(status, 400);

@@ -37,10 +37,16 @@ async fn http_routes_and_engine_io_errors() {
     assert_eq!(http_get(a, "/healthz").await, (200, "ok".into()));
     assert_eq!(http_get(a, "/extra").await, (200, "extra".into()));
     assert_eq!(http_get(a, "/nope").await.0, 404);
-    let polling = http_get(a, "/socket.io/?EIO=4&transport=polling").await;
+    let unknown = http_get(a, "/socket.io/?EIO=4&transport=flashsocket").await;
     assert_eq!(
-        polling,
+        unknown,
         (400, r#"{"code":0,"message":"Transport unknown"}"#.into())
+    );
+    let (status, open) = http_get(a, "/socket.io/?EIO=4&transport=polling").await;
+    assert_eq!(status, 200, "long-polling opens a session");
+    assert!(
+        open.starts_with("0{") && open.contains(r#""upgrades":["websocket"]"#),
+        "{open}"
     );
     let no_transport = http_get(a, "/socket.io/?EIO=4").await;
     assert_eq!(

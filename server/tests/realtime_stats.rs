@@ -66,8 +66,8 @@ async fn petri_connections_counts_websockets_not_namespaces() {
         join(&mut c, "/lobby").await;
         clients.push(c);
     }
-    let (status, _) = http_get(addr, "/socket.io/?EIO=4&transport=polling").await;
-    assert_eq!(status, 400, "a polling handshake is refused");
+    let (status, _) = http_get(addr, "/socket.io/?EIO=3&transport=polling").await;
+    assert_eq!(status, 400, "an Engine.IO v3 handshake is refused");
     let body = metrics(addr).await;
     assert!(body.contains(&format!("petri_connections {N}\n")), "{body}");
     assert!(

@@ -1,10 +1,9 @@
 //! Engine.IO v4 packet codec (the framing layer under Socket.IO).
 //!
-//! Petri only speaks the WebSocket transport, where every WebSocket *text* frame carries exactly
-//! one Engine.IO packet (`<type digit><payload>`) and every WebSocket *binary* frame is a binary
-//! `message` packet with no type prefix. There is no payload concatenation (that only exists for
-//! HTTP long-polling, which Petri does not implement), so this module is a handful of pure
-//! functions over `&str`.
+//! On WebSocket every *text* frame carries exactly one Engine.IO packet (`<type digit><payload>`)
+//! and every *binary* frame is a binary `message` packet with no type prefix; HTTP long-polling
+//! lays several packets out in one payload ([`crate::polling`]). This module is the packet
+//! itself: a handful of pure functions over `&str`.
 //!
 //! Everything here is total: malformed input yields `Err`, never a panic, because the input comes
 //! straight from an untrusted peer.
@@ -27,9 +26,9 @@ pub enum PacketType {
     Pong = 3,
     /// `4`: application data (a Socket.IO packet).
     Message = 4,
-    /// `5`: transport upgrade completion (unused: Petri never offers upgrades).
+    /// `5`: transport upgrade completion (a polling session moving to WebSocket).
     Upgrade = 5,
-    /// `6`: no-op, used to end a pending poll (unused on WebSocket, accepted and ignored).
+    /// `6`: no-op, used to end a pending poll (ignored on WebSocket).
     Noop = 6,
 }
 
@@ -101,7 +100,8 @@ pub fn encode_text(kind: PacketType, data: &str) -> String {
 pub struct OpenPayload {
     /// Session id, unique per connection.
     pub sid: String,
-    /// Transports the client may upgrade to; always empty on a WebSocket-only server.
+    /// Transports the client may upgrade to: `["websocket"]` for a polling session, empty on
+    /// WebSocket.
     pub upgrades: Vec<String>,
     /// Milliseconds between server pings.
     pub ping_interval: u64,
@@ -123,7 +123,7 @@ impl OpenPayload {
 /// Engine.IO's HTTP error codes (the `code` field of the JSON error body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpErrorCode {
-    /// `0`: transport not supported (e.g. `transport=polling` on Petri).
+    /// `0`: transport not supported (neither `polling` nor `websocket`).
     TransportUnknown = 0,
     /// `1`: the `sid` query parameter names no live session.
     UnknownSid = 1,

@@ -129,7 +129,7 @@ async function waitFor(predicate, what, ms = DEFAULT_TIMEOUT_MS, stepMs = 10) {
   if (!predicate()) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
-// Every client in these tests: WebSocket only (the server refuses polling), no automatic
+// Every client in these tests but polling.test.js's: WebSocket only, no automatic
 // reconnection (a server-side disconnect must stay observable), a fresh Manager each time.
 const BASE_CLIENT_OPTS = { transports: ['websocket'], reconnection: false, forceNew: true, timeout: DEFAULT_TIMEOUT_MS };
 

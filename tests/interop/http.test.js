@@ -1,5 +1,6 @@
-// Plain HTTP requests to the Engine.IO endpoint: a websocket-only server refuses long-polling
-// with Engine.IO's JSON error, and refuses other protocol revisions than EIO=4.
+// Plain HTTP requests to the Engine.IO endpoint: a long-polling handshake opens a session,
+// unknown transports and sids get Engine.IO's JSON errors, other protocol revisions than EIO=4
+// are refused.
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
@@ -44,20 +45,27 @@ describe('http', () => {
   before(async () => { server = await h.startServer(); });
   after(async () => { await server.stop(); });
 
-  it('long-polling handshake gets 400 {"code":0,"message":"Transport unknown"}', async () => {
-    const res = await get(`${server.url}/socket.io/?EIO=4&transport=polling`);
-    assert.equal(res.status, 400);
-    assert.match(res.type ?? '', /^application\/json/);
-    assert.deepEqual(JSON.parse(res.body), { code: 0, message: 'Transport unknown' });
-  });
-
-  it('long-polling with a timestamp (as clients send it) is refused the same way', async () => {
+  it('a long-polling handshake gets 200 and the open packet, offering the upgrade to websocket', async () => {
     const res = await get(`${server.url}/socket.io/?EIO=4&transport=polling&t=PxYz123`);
-    assert.equal(res.status, 400);
-    assert.deepEqual(JSON.parse(res.body), { code: 0, message: 'Transport unknown' });
+    assert.equal(res.status, 200);
+    assert.match(res.type ?? '', /^text\/plain/);
+    assert.equal(res.body[0], '0');
+    const open = JSON.parse(res.body.slice(1));
+    assert.deepEqual(open.upgrades, ['websocket']);
+    assert.equal(typeof open.sid, 'string');
   });
 
-  it('an unknown transport name and a missing transport get "Transport unknown" too', async () => {
+  it('a poll or POST naming an unknown sid gets 400 {"code":1,"message":"Session ID unknown"}', async () => {
+    for (const method of ['GET', 'POST']) {
+      const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=nope`, {
+        method, body: method === 'POST' ? '40' : undefined, signal: AbortSignal.timeout(h.DEFAULT_TIMEOUT_MS),
+      });
+      assert.equal(res.status, 400, method);
+      assert.deepEqual(await res.json(), { code: 1, message: 'Session ID unknown' }, method);
+    }
+  });
+
+  it('an unknown transport name and a missing transport get "Transport unknown"', async () => {
     for (const q of ['EIO=4&transport=carrier-pigeon', 'EIO=4']) {
       const res = await get(`${server.url}/socket.io/?${q}`);
       assert.equal(res.status, 400, q);
@@ -65,10 +73,10 @@ describe('http', () => {
     }
   });
 
-  it('the transport is checked before the EIO version: EIO=3 polling gets "Transport unknown"', async () => {
+  it('an EIO=3 polling handshake gets "Unsupported protocol version"', async () => {
     const res = await get(`${server.url}/socket.io/?EIO=3&transport=polling`);
     assert.equal(res.status, 400);
-    assert.deepEqual(JSON.parse(res.body), { code: 0, message: 'Transport unknown' });
+    assert.deepEqual(JSON.parse(res.body), { code: 5, message: 'Unsupported protocol version' });
   });
 
   it('transport=websocket without an Upgrade gets 400 {"code":3,"message":"Bad request"}', async () => {

@@ -27,7 +27,6 @@ const port = envInt('PORT', 0);
 const httpServer = http.createServer();
 const io = new Server(httpServer, {
   path: '/socket.io/',
-  transports: ['websocket'], // websocket only: polling requests get "Transport unknown"
   pingInterval: envInt('PING_INTERVAL', 25000),
   pingTimeout: envInt('PING_TIMEOUT', 20000),
   maxHttpBufferSize: envInt('MAX_PAYLOAD', 1000000), // engine.io's name for maxPayload

@@ -29,7 +29,9 @@ export class Net {
     // The Socket.IO endpoint beside the page, so a node served under a path prefix by a proxy
     // (`https://play.example.com/eu1/`) is reached there too; at the root it is `/socket.io/`.
     const path = new URL('socket.io/', location.href).pathname;
-    const opts = { path, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000 };
+    // No `transports`: Socket.IO's default, long-polling first, then the upgrade to WebSocket, so
+    // a network (or proxy) that blocks WebSocket still plays, over polling.
+    const opts = { path, reconnectionDelay: 500, reconnectionDelayMax: 2000 };
     this.play = window.io(NAMESPACES.PLAY, opts);
     this.lobby = window.io(NAMESPACES.LOBBY, opts);
     const play = this.play;

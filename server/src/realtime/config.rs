@@ -34,8 +34,8 @@ pub struct RealtimeConfig {
     /// emit that finds it full closes that connection with a logged reason, because silently
     /// losing it would desynchronise the client. Default 1024.
     pub send_queue_depth: usize,
-    /// Most simultaneous Engine.IO connections; further WebSocket upgrades get HTTP 503.
-    /// Default 10 000.
+    /// Most simultaneous Engine.IO sessions, WebSocket and long-polling alike (a polling session
+    /// holds its place from its handshake until it closes); beyond it, HTTP 503. Default 10 000.
     pub max_connections: usize,
     /// Most simultaneous connections from one client address, so one host cannot take every
     /// slot. Default 256. For a direct peer it counts TCP connections (HTTP and WebSocket
@@ -47,11 +47,13 @@ pub struct RealtimeConfig {
     /// the client ([`super::trusted_proxy`]); from any other peer those headers are ignored.
     /// Default: empty (every TCP peer is the client).
     pub trusted_proxies: TrustedProxies,
-    /// Browser origins (`https://example.com`) allowed to open a WebSocket; empty allows any.
+    /// Browser origins (`https://example.com`) allowed to connect, over WebSocket or
+    /// long-polling (whose CORS answers echo them, `polling::cors`); empty allows any.
     /// A request without an `Origin` header (not a browser) is always allowed. Default: empty.
     pub allowed_origins: Vec<String>,
-    /// Time a TCP connection has to send complete HTTP request headers, and an accepted
-    /// WebSocket upgrade has to complete. Protects against slowloris-style idle sockets.
+    /// Time a TCP connection has to send complete HTTP request headers (and a long-polling POST
+    /// its body), and an accepted WebSocket upgrade (or a polling session's upgrade, probe to
+    /// `5`) has to complete. Protects against slowloris-style idle sockets.
     /// Default 10 s.
     pub handshake_timeout: Duration,
     /// Time a fresh Engine.IO connection has to connect to at least one Socket.IO namespace

@@ -1,8 +1,11 @@
-//! One Engine.IO connection over one WebSocket: the read loop, the heartbeat, and the close.
+//! One Engine.IO connection, over a WebSocket or HTTP long-polling: the read loop, the
+//! heartbeat, and the close.
 //!
-//! A single task owns the reading side and `select!`s over: an incoming frame, the outbox's
-//! backlog (written out as the socket drains), the heartbeat's next deadline, and close
-//! requests (from `EngineConn::close` or server shutdown). [`run`] reads like mini-redis's
+//! A single task owns the reading side and `select!`s over: an incoming frame (WebSocket) or a
+//! POST body and upgrade offer (polling, [`super::polling`]), the outbox's backlog (written out
+//! as the socket, or the polling buffer, drains), the heartbeat's next deadline, and close
+//! requests (from `EngineConn::close` or server shutdown). Both transports share everything
+//! above the link: packets, heartbeat, session, close reasons. [`run`] reads like mini-redis's
 //! `Handler::run`: open, loop over `Connection::step`, close. Emits do not pass through this task: they write
 //! to the socket directly from the emitting thread ([`super::outbox`]), so a broadcast to a
 //! thousand clients wakes no task at all. The session (`EngineSession`) is only ever touched
@@ -12,15 +15,18 @@
 //! full backlog) ends this loop with a logged [`DisconnectReason`]; nothing here can affect
 //! another connection.
 
+use super::admission::SessionPermits;
 use super::engine::{EngineConn, EngineService, EngineSession, ProtocolError, new_id};
 use super::heartbeat::{Beat, Heartbeat};
 use super::outbox::{BacklogFull, Outbox, RawSink};
+use super::polling::link::{PollEvent, PollLink, ProbeStep};
 use super::shutdown::Shutdown;
 use super::transport::Transport;
 use super::{DisconnectReason, RealtimeConfig};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use petri_shared::engineio::{self, OpenPayload, PacketType};
+use petri_shared::polling::{self as payload, Packet};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,27 +69,29 @@ pub async fn run(
     peer: Option<SocketAddr>,
     shutdown: Shutdown,
 ) {
-    let Some(mut connection) = Connection::open(socket, prefix, service.as_ref(), peer).await
-    else {
-        return;
-    };
-    let reason = loop {
-        if let Err(reason) = connection.step(&shutdown).await {
-            break reason;
-        }
-    };
-    connection.close(reason).await;
+    if let Some(connection) = Connection::open(socket, prefix, service.as_ref(), peer).await {
+        connection.drive(&shutdown).await;
+    }
+}
+
+/// What a connection reads from.
+enum Link {
+    WebSocket(WebSocketStream<Transport>),
+    /// Until it upgrades.
+    Polling(PollLink),
 }
 
 /// A live Engine.IO connection, owned by its task.
-struct Connection {
-    ws: WebSocketStream<Transport>,
+pub(crate) struct Connection {
+    link: Link,
     outbox: Arc<Outbox>,
     conn: EngineConn,
     /// The upper layer (Socket.IO); touched only by this task, so it needs no lock.
     session: Box<dyn EngineSession>,
     heartbeat: Heartbeat,
     write_timeout: Duration,
+    /// The places an upgraded polling session holds (a WebSocket's own are held by its task).
+    permits: Option<SessionPermits>,
 }
 
 impl Connection {
@@ -109,14 +117,39 @@ impl Connection {
             Some(ws_config(cfg)),
         )
         .await;
-        let sid = new_id();
-        let conn = EngineConn::new(sid.clone(), peer, outbox.clone());
-        if conn.send_text(&open_packet(cfg, &sid), false).is_err() {
-            tracing::debug!(%sid, "could not send the Engine.IO open packet");
+        let conn = EngineConn::new(new_id(), peer, outbox.clone());
+        Self::start(Link::WebSocket(ws), outbox, conn, service)
+    }
+
+    /// A long-polling session's connection: `conn` writes through `outbox` into its poll
+    /// buffer. `None` if the open packet could not be sent.
+    pub(crate) fn polling(
+        link: PollLink,
+        outbox: Arc<Outbox>,
+        conn: EngineConn,
+        service: &dyn EngineService,
+    ) -> Option<Self> {
+        Self::start(Link::Polling(link), outbox, conn, service)
+    }
+
+    /// Sends the open packet and opens the upper layer's session.
+    fn start(
+        link: Link,
+        outbox: Arc<Outbox>,
+        conn: EngineConn,
+        service: &dyn EngineService,
+    ) -> Option<Self> {
+        let cfg = service.config();
+        let upgrades = matches!(link, Link::Polling(_));
+        if conn
+            .send_text(&open_packet(cfg, conn.sid(), upgrades), false)
+            .is_err()
+        {
+            tracing::debug!(sid = conn.sid(), "could not send the Engine.IO open packet");
             outbox.release();
             return None;
         }
-        tracing::debug!(%sid, ?peer, "engine.io connection open");
+        tracing::debug!(sid = conn.sid(), peer = ?conn.peer_addr(), upgrades, "engine.io connection open");
         let session = service.open(conn.clone());
         let heartbeat = Heartbeat::new(
             Instant::now(),
@@ -125,13 +158,24 @@ impl Connection {
             cfg.connect_timeout,
         );
         Some(Self {
-            ws,
+            link,
             outbox,
             conn,
             session,
             heartbeat,
             write_timeout: cfg.write_timeout,
+            permits: None,
         })
+    }
+
+    /// Runs the connection until it ends.
+    pub(crate) async fn drive(mut self, shutdown: &Shutdown) {
+        let reason = loop {
+            if let Err(reason) = self.step(shutdown).await {
+                break reason;
+            }
+        };
+        self.close(reason).await;
     }
 
     /// Waits for the next thing to happen and handles it; `Err` ends the connection.
@@ -142,12 +186,68 @@ impl Connection {
         tokio::select! {
             reason = self.conn.close_requested() => Err(reason),
             () = shutdown.begun() => Err(DisconnectReason::ServerShutdown),
-            frame = self.ws.next() => self.handle_frame(frame),
+            event = next_event(&mut self.link) => self.on_event(event).await,
             error = self.outbox.run_writer() => {
                 Err(DisconnectReason::TransportError(error.to_string()))
             }
             () = sleep_until(self.heartbeat.wake_at()) => self.on_timer(),
         }
+    }
+
+    /// Something on the link: a frame, or on polling, a POST or a step of the upgrade.
+    async fn on_event(&mut self, event: Event) -> Result<(), DisconnectReason> {
+        let poll = match event {
+            Event::Frame(frame) => return self.handle_frame(frame),
+            Event::Poll(poll) => poll,
+        };
+        let Link::Polling(link) = &mut self.link else {
+            return Ok(());
+        };
+        match poll {
+            PollEvent::Post(body) => {
+                let outcome = self.on_post(&body);
+                if let (Ok(()), Link::Polling(link)) = (&outcome, &mut self.link) {
+                    link.answer(&outcome);
+                }
+                outcome
+            }
+            PollEvent::Offer(offer) => {
+                link.offer(offer).await;
+                Ok(())
+            }
+            PollEvent::Probe(frame) => {
+                if let ProbeStep::Upgraded(ws) = link.on_probe(frame, &self.outbox) {
+                    self.upgraded(ws);
+                }
+                Ok(())
+            }
+            PollEvent::ProbeExpired => {
+                link.abandon("no upgrade within handshake_timeout");
+                Ok(())
+            }
+            PollEvent::Orphaned => Err(DisconnectReason::TransportClose),
+        }
+    }
+
+    /// The polling session now runs over `ws`.
+    fn upgraded(&mut self, ws: Box<WebSocketStream<Transport>>) {
+        if let Link::Polling(link) = std::mem::replace(&mut self.link, Link::WebSocket(*ws)) {
+            self.permits = Some(link.into_permits());
+        }
+    }
+
+    /// A POST body: its packets, in order.
+    fn on_post(&mut self, body: &[u8]) -> Result<(), DisconnectReason> {
+        for packet in payload::decode(body) {
+            match packet.map_err(|e| DisconnectReason::ParseError(e.to_string()))? {
+                Packet::Text(text) => self.handle_packet(text)?,
+                Packet::Binary(data) => self
+                    .session
+                    .on_binary(Bytes::from(data))
+                    .map_err(parse_error)?,
+            }
+        }
+        Ok(())
     }
 
     /// One WebSocket frame from the peer (or the end of the stream).
@@ -202,8 +302,8 @@ impl Connection {
         Ok(())
     }
 
-    /// Ends the connection: tells the upper layer, then sends the close frame (after what was
-    /// queued, for a server-initiated close) within `write_timeout`.
+    /// Ends the connection: tells the upper layer, then closes the link (bounded by
+    /// `write_timeout`).
     async fn close(mut self, reason: DisconnectReason) {
         let (sid, peer) = (self.conn.sid().to_owned(), self.conn.peer_addr());
         self.conn.mark_closed();
@@ -219,42 +319,74 @@ impl Connection {
             _ => tracing::debug!(%sid, ?peer, %reason, "closing engine.io connection"),
         }
         self.session.on_close(&reason);
-
-        // A server-initiated close still delivers what was queued before it (e.g. a final
-        // event); after an error only the frame the peer is in the middle of receiving is
-        // finished.
-        if !matches!(
-            reason,
-            DisconnectReason::ForcedClose | DisconnectReason::ServerShutdown
-        ) {
-            self.outbox.discard_unstarted();
+        match self.link {
+            Link::WebSocket(mut ws) => {
+                close_websocket(&mut ws, &self.outbox, &reason, self.write_timeout).await;
+            }
+            Link::Polling(link) => link.close(&reason, &self.outbox).await,
         }
-        let frame = CloseFrame {
-            code: close_code(&reason),
-            reason: reason.as_str().into(),
-        };
-        let (ws, outbox) = (&mut self.ws, &self.outbox);
-        let _ = timeout(self.write_timeout, async {
-            // tungstenite writes the close frame into the outbox. When the peer closed first,
-            // `close` refuses to send (SendAfterClosing) and tungstenite's reply (the peer's
-            // code echoed, or 1002 for an invalid one, RFC 6455 7.4) waits in its buffer: only
-            // a flush writes it, else the peer would see a bare TCP close.
-            let _ = ws.close(Some(frame)).await;
-            let _ = ws.flush().await;
-            outbox.flush().await
-        })
-        .await;
         // Emitters still holding this connection's handle can no longer reach the socket; it
-        // closes when `ws` drops here.
+        // closes when the link drops here.
         self.outbox.release();
     }
 }
 
-/// The Engine.IO open packet for session `sid`.
-fn open_packet(cfg: &RealtimeConfig, sid: &str) -> String {
+/// Sends the close frame (after what was queued, for a server-initiated close) within
+/// `write_timeout`.
+async fn close_websocket(
+    ws: &mut WebSocketStream<Transport>,
+    outbox: &Outbox,
+    reason: &DisconnectReason,
+    write_timeout: Duration,
+) {
+    // A server-initiated close still delivers what was queued before it (e.g. a final
+    // event); after an error only the frame the peer is in the middle of receiving is
+    // finished.
+    if !matches!(
+        reason,
+        DisconnectReason::ForcedClose | DisconnectReason::ServerShutdown
+    ) {
+        outbox.discard_unstarted();
+    }
+    let frame = CloseFrame {
+        code: close_code(reason),
+        reason: reason.as_str().into(),
+    };
+    let _ = timeout(write_timeout, async {
+        // tungstenite writes the close frame into the outbox. When the peer closed first,
+        // `close` refuses to send (SendAfterClosing) and tungstenite's reply (the peer's
+        // code echoed, or 1002 for an invalid one, RFC 6455 7.4) waits in its buffer: only
+        // a flush writes it, else the peer would see a bare TCP close.
+        let _ = ws.close(Some(frame)).await;
+        let _ = ws.flush().await;
+        outbox.flush().await
+    })
+    .await;
+}
+
+/// What happened on a link.
+enum Event {
+    Frame(Option<Result<Message, WsError>>),
+    Poll(PollEvent),
+}
+
+/// Waits for the next thing on `link`.
+async fn next_event(link: &mut Link) -> Event {
+    match link {
+        Link::WebSocket(ws) => Event::Frame(ws.next().await),
+        Link::Polling(poll) => Event::Poll(poll.next().await),
+    }
+}
+
+/// The Engine.IO open packet for session `sid`; a polling session may upgrade to WebSocket.
+fn open_packet(cfg: &RealtimeConfig, sid: &str, upgrades: bool) -> String {
     OpenPayload {
         sid: sid.to_owned(),
-        upgrades: Vec::new(),
+        upgrades: if upgrades {
+            vec!["websocket".to_owned()]
+        } else {
+            Vec::new()
+        },
         ping_interval: cfg.ping_interval.as_millis() as u64,
         ping_timeout: cfg.ping_timeout.as_millis() as u64,
         max_payload: cfg.max_payload as u64,

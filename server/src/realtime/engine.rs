@@ -40,7 +40,8 @@ pub trait EngineService: Send + Sync + 'static {
     fn config(&self) -> &RealtimeConfig;
     /// The counters the HTTP side keeps for this service (open connections, refusals).
     fn stats(&self) -> &Arc<ConnectionStats>;
-    /// Called once the WebSocket is open and the Engine.IO `open` packet is sent.
+    /// Called once a session is open (a WebSocket, or a polling handshake) and the Engine.IO
+    /// `open` packet is sent.
     fn open(&self, conn: EngineConn) -> Box<dyn EngineSession>;
 }
 
@@ -184,8 +185,8 @@ impl EngineConn {
 ///
 /// Made from a process-wide counter hashed with SipHash under random per-process keys (std's
 /// `RandomState`), so ids are unique and not guessable from each other, without pulling a RNG
-/// crate. They are identifiers, not secrets: Petri never authenticates anything by sid (there is
-/// no long-polling session to hijack).
+/// crate. 120 bits: a long-polling session is reached by its sid alone (as in every Engine.IO
+/// server), so a sid must not be guessable from another; Petri authenticates nothing else by it.
 pub fn new_id() -> Arc<str> {
     static KEYS: OnceLock<RandomState> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -1,7 +1,7 @@
-//! Checking a request to the Engine.IO path before it may become a WebSocket.
+//! Checking a request to the Engine.IO path before it may open or reach a session.
 //!
-//! The checks run in the JS `engine.io` server's order (transport, sid, method, origin, upgrade
-//! headers, protocol version), and a failure names the JS server's error code, so clients and
+//! The checks run in the JS `engine.io` server's order (transport, method, origin, upgrade
+//! headers, protocol version; whether a `sid` names a live session is the caller's to check), and a failure names the JS server's error code, so clients and
 //! the official test suites see the answers they expect. Pure functions of the request: the
 //! HTTP side ([`super::http`]) turns a [`HandshakeError`] into a response and counts it.
 
@@ -33,44 +33,74 @@ impl HandshakeError {
     }
 }
 
-/// Checks `req` against `cfg`; on success, the `Sec-WebSocket-Accept` value to answer with.
-pub fn check<B>(req: &Request<B>, cfg: &RealtimeConfig) -> Result<String, HandshakeError> {
+/// A request to the Engine.IO path that passed the checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked<'q> {
+    /// The session it names (`sid`): a poll, a POST, or a WebSocket upgrading a polling
+    /// session. `None`: a new session.
+    pub sid: Option<&'q str>,
+    /// Whether the request is for the WebSocket transport.
+    pub websocket: bool,
+    /// For a well-formed WebSocket upgrade, the `Sec-WebSocket-Accept` value to answer with
+    /// (always there for a new WebSocket session; for one naming a session, whether the session
+    /// exists is checked first, as the JS server does).
+    pub accept: Option<String>,
+}
+
+/// Checks `req` against `cfg`.
+pub fn check<'q, B>(
+    req: &'q Request<B>,
+    cfg: &RealtimeConfig,
+) -> Result<Checked<'q>, HandshakeError> {
     use HttpErrorCode::*;
     let query = Query::parse(req.uri().query().unwrap_or(""));
-    if query.transport != Some("websocket") {
-        return Err(HandshakeError::Engine(TransportUnknown));
-    }
-    if query.sid.is_some() {
-        // Only long-polling sessions could be upgraded by sid; there are none.
-        return Err(HandshakeError::Engine(UnknownSid));
-    }
-    if req.method() != Method::GET {
+    let websocket = match query.transport {
+        Some("websocket") => true,
+        Some("polling") => false,
+        _ => return Err(HandshakeError::Engine(TransportUnknown)),
+    };
+    if query.sid.is_none() && req.method() != Method::GET {
         return Err(HandshakeError::Engine(BadHandshakeMethod));
     }
     let headers = req.headers();
     if !origin_allowed(headers, &cfg.allowed_origins) {
         return Err(HandshakeError::OriginNotAllowed);
     }
-    let is_upgrade = header_has(headers, header::CONNECTION, "upgrade")
+    let accept = websocket.then(|| websocket_accept(req)).flatten();
+    if websocket && accept.is_none() && query.sid.is_none() {
+        return Err(HandshakeError::Engine(BadRequest));
+    }
+    // A session's later requests are not checked for the version again (as the JS server).
+    if query.sid.is_none()
+        && query.eio.and_then(|v| v.parse::<u32>().ok()) != Some(PROTOCOL_VERSION)
+    {
+        return Err(HandshakeError::Engine(UnsupportedProtocolVersion));
+    }
+    Ok(Checked {
+        sid: query.sid,
+        websocket,
+        accept,
+    })
+}
+
+/// The `Sec-WebSocket-Accept` answer to a well-formed WebSocket upgrade request.
+fn websocket_accept<B>(req: &Request<B>) -> Option<String> {
+    let headers = req.headers();
+    let is_upgrade = req.method() == Method::GET
+        && header_has(headers, header::CONNECTION, "upgrade")
         && header_has(headers, header::UPGRADE, "websocket");
     let version_ok = headers
         .get(header::SEC_WEBSOCKET_VERSION)
         .is_some_and(|v| v == "13");
-    let Some(key) = headers
+    let key = headers
         .get(header::SEC_WEBSOCKET_KEY)
-        .filter(|_| is_upgrade && version_ok)
-    else {
-        return Err(HandshakeError::Engine(BadRequest));
-    };
-    if query.eio.and_then(|v| v.parse::<u32>().ok()) != Some(PROTOCOL_VERSION) {
-        return Err(HandshakeError::Engine(UnsupportedProtocolVersion));
-    }
-    Ok(derive_accept_key(key.as_bytes()))
+        .filter(|_| is_upgrade && version_ok)?;
+    Some(derive_accept_key(key.as_bytes()))
 }
 
 /// A browser always says where the page came from; only listed origins may connect (no list:
 /// any). Non-browser clients send no `Origin` and are not affected.
-fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     match headers.get(header::ORIGIN) {
         Some(origin) if !allowed.is_empty() => {
             allowed.iter().any(|a| origin.as_bytes() == a.as_bytes())
@@ -148,8 +178,19 @@ mod tests {
         };
         let ok = "/socket.io/?EIO=4&transport=websocket";
         assert_eq!(
-            check(&request(ok, None), &cfg).as_deref(),
-            Ok("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+            check(&request(ok, None), &cfg).map(|c| c.accept),
+            Ok(Some("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=".to_owned()))
+        );
+        assert_eq!(
+            check(
+                &request("/socket.io/?EIO=4&transport=polling&sid=x", None),
+                &cfg
+            ),
+            Ok(Checked {
+                sid: Some("x"),
+                websocket: false,
+                accept: None
+            })
         );
         assert_eq!(
             check(&request(ok, Some("https://petri.example")), &cfg).map(|_| ()),
@@ -160,7 +201,7 @@ mod tests {
             Err(HandshakeError::OriginNotAllowed)
         );
         assert_eq!(
-            check(&request("/socket.io/?EIO=3&transport=polling", None), &cfg),
+            check(&request("/socket.io/?EIO=3&transport=flash", None), &cfg),
             Err(HandshakeError::Engine(HttpErrorCode::TransportUnknown)),
             "transport is checked before the version"
         );

@@ -1,11 +1,12 @@
 //! The realtime layer's HTTP entry point (hyper 1): the Engine.IO endpoint, `/healthz`, and
 //! pluggable extra routes; everything else is 404.
 //!
-//! Only the WebSocket transport exists. A request to the Engine.IO path is checked as the JS
-//! `engine.io` server does ([`super::handshake`]), admitted under `max_connections`, and then
-//! upgraded: hyper does the HTTP part, then [`super::connection::run`] takes the TCP stream back
-//! from hyper and runs the session: tokio-tungstenite reads it, emits write to it directly.
-//! Every refusal is counted in the service's [`ConnectionStats`].
+//! A request to the Engine.IO path is checked as the JS `engine.io` server does
+//! ([`super::handshake`]) and admitted under the limits (`admission.rs`). A WebSocket is
+//! then upgraded: hyper does the HTTP part, then [`super::connection::run`] takes the TCP stream
+//! back from hyper and runs the session: tokio-tungstenite reads it, emits write to it directly.
+//! HTTP long-polling requests (handshake, polls, POSTs, the upgrade of a polling session) go to
+//! [`super::polling`]. Every refusal is counted in the service's [`ConnectionStats`].
 //!
 //! The per-address limit (`address_limit`), decided at accept for each TCP connection
 //! (`Standing`): a direct peer claims a place for its TCP connection; one over its limit is
@@ -21,10 +22,11 @@
 //! down gracefully), and `serve` waits up to `shutdown_grace` for them to finish (a
 //! [`Shutdown`] whose in-flight tasks are the connections).
 
-use super::address_limit::{AddressLimit, AddressPermit, ProbeLimit, ProbePermit};
+use super::admission::{Admission, SessionPermits, Standing};
 use super::handshake::{self, HandshakeError};
+use super::polling::{self, Sessions};
 use super::shutdown::Shutdown;
-use super::stats::{ConnectionPermit, ConnectionStats, RefusalReason};
+use super::stats::ConnectionStats;
 use super::{EngineService, RealtimeConfig, SocketIo, connection};
 use bytes::Bytes;
 use http_body_util::Full;
@@ -32,7 +34,7 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::future::Future;
@@ -91,9 +93,15 @@ where
     R: Fn(&Request<Incoming>) -> Option<HttpResponse> + Send + Sync + 'static,
 {
     let grace = service.config().shutdown_grace;
+    let cfg = service.config();
     let gateway = Arc::new(Gateway {
-        addresses: AddressLimit::new(service.config().max_connections_per_address),
-        probes: Arc::default(),
+        admission: Admission::new(
+            Arc::clone(service.stats()),
+            cfg.max_connections,
+            cfg.max_connections_per_address,
+            cfg.trusted_proxies.clone(),
+        ),
+        sessions: Arc::default(),
         service,
         routes: Box::new(extra_routes),
         shutdown: Shutdown::new(),
@@ -113,42 +121,23 @@ where
 }
 
 /// What every connection of one `serve` call shares: the service, the routes, the admission
-/// limits and the connections' shutdown signal.
-struct Gateway {
-    service: Arc<dyn EngineService>,
+/// limits, the long-polling sessions and the connections' shutdown signal.
+pub(crate) struct Gateway {
+    pub(crate) service: Arc<dyn EngineService>,
     routes: Routes,
-    addresses: Arc<AddressLimit>,
-    /// Connections over their address's limit, answering health checks only.
-    probes: Arc<ProbeLimit>,
+    pub(crate) admission: Admission,
+    /// The live long-polling sessions, by sid.
+    pub(crate) sessions: Arc<Sessions>,
     /// Begins when `serve` stops accepting; every connection task is in flight on it.
-    shutdown: Shutdown,
-}
-
-/// What an upgraded WebSocket holds for its whole life: its place under `max_connections` and
-/// its client's place under the per-address limit (for a direct peer, shared with the HTTP
-/// connection it came from, which it outlives).
-struct SessionPermits {
-    _connection: ConnectionPermit,
-    _address: Arc<AddressPermit>,
-}
-
-/// How one TCP connection stands under the per-address limit, decided at accept.
-#[derive(Clone)]
-enum Standing {
-    /// A direct peer under its limit, holding its place.
-    Counted(Arc<AddressPermit>),
-    /// A trusted proxy: no place of its own; each upgrade claims its forwarded client's.
-    Proxy,
-    /// A direct peer over its limit: health checks only, one request.
-    Probe { _place: Arc<ProbePermit> },
+    pub(crate) shutdown: Shutdown,
 }
 
 impl Gateway {
-    fn config(&self) -> &RealtimeConfig {
+    pub(crate) fn config(&self) -> &RealtimeConfig {
         self.service.config()
     }
 
-    fn stats(&self) -> &Arc<ConnectionStats> {
+    pub(crate) fn stats(&self) -> &Arc<ConnectionStats> {
         self.service.stats()
     }
 
@@ -172,33 +161,12 @@ impl Gateway {
                     }
                 },
             };
-            let Some(standing) = self.standing(peer) else {
+            let Some(standing) = self.admission.standing(peer) else {
                 continue;
             };
             let _ = stream.set_nodelay(true);
             tokio::spawn(Arc::clone(self).serve_connection(stream, peer, standing));
         }
-    }
-
-    /// Where a new TCP connection from `peer` stands; `None`: close it (over the per-address
-    /// limit with every probe place taken). Going over the limit counts as a `per_address`
-    /// refusal either way: the connection is refused everything but health checks.
-    fn standing(&self, peer: SocketAddr) -> Option<Standing> {
-        if self.config().trusted_proxies.contains(peer.ip()) {
-            return Some(Standing::Proxy);
-        }
-        if let Some(place) = self.addresses.claim(peer.ip()) {
-            return Some(Standing::Counted(Arc::new(place)));
-        }
-        self.stats().refuse(RefusalReason::PerAddress);
-        let Some(probe) = self.probes.claim() else {
-            tracing::debug!(%peer, "refused: too many connections from this address");
-            return None;
-        };
-        tracing::debug!(%peer, "over the per-address limit: health checks only");
-        Some(Standing::Probe {
-            _place: Arc::new(probe),
-        })
     }
 
     /// Serves HTTP/1 on one TCP connection until it ends or shutdown asks it to.
@@ -212,8 +180,8 @@ impl Gateway {
         let keep_alive = !matches!(standing, Standing::Probe { .. });
         let gateway = Arc::clone(&self);
         let service = service_fn(move |req: Request<Incoming>| {
-            let response = gateway.route(req, peer, &standing);
-            async move { Ok::<_, Infallible>(response) }
+            let (gateway, standing) = (Arc::clone(&gateway), standing.clone());
+            async move { Ok::<_, Infallible>(gateway.route(req, peer, &standing).await) }
         });
         let conn = http1::Builder::new()
             .timer(TokioTimer::new())
@@ -237,7 +205,12 @@ impl Gateway {
         }
     }
 
-    fn route(&self, req: Request<Incoming>, peer: SocketAddr, standing: &Standing) -> HttpResponse {
+    async fn route(
+        &self,
+        req: Request<Incoming>,
+        peer: SocketAddr,
+        standing: &Standing,
+    ) -> HttpResponse {
         if let Standing::Probe { .. } = standing {
             return self.probe(&req);
         }
@@ -249,7 +222,7 @@ impl Gateway {
                 .config()
                 .trusted_proxies
                 .client_address(peer, req.headers());
-            return self.engine(req, client, standing);
+            return self.engine(req, client, standing).await;
         }
         if path == "/healthz" {
             return text(StatusCode::OK, "ok");
@@ -275,61 +248,70 @@ impl Gateway {
         resp
     }
 
-    /// The Engine.IO endpoint: check the handshake, admit, then upgrade.
-    fn engine(
+    /// The Engine.IO endpoint: check the request, then open a session (WebSocket or polling)
+    /// or serve a polling session's request (a poll, a POST, the upgrade to WebSocket).
+    async fn engine(
         &self,
         req: Request<Incoming>,
         client: SocketAddr,
         standing: &Standing,
     ) -> HttpResponse {
-        let accept = match handshake::check(&req, self.config()) {
-            Ok(accept) => accept,
+        if req.method() == Method::OPTIONS {
+            return polling::cors::preflight(&req, self.config());
+        }
+        let (sid, websocket, accept) = match handshake::check(&req, self.config()) {
+            Ok(checked) => (
+                checked.sid.map(str::to_owned),
+                checked.websocket,
+                checked.accept,
+            ),
             Err(error) => {
                 tracing::debug!(%client, %error, "refused");
                 self.stats().refuse(error.reason());
                 return refusal(error);
             }
         };
-        let Some(address) = self.address_place(standing, client) else {
-            return too_many_from_this_address();
+        let origin = req.headers().get(header::ORIGIN).cloned();
+        let resp = match (websocket, sid) {
+            (true, None) => {
+                let accept = accept.unwrap_or_default();
+                return self.open_websocket(req, client, standing, &accept);
+            }
+            (true, Some(sid)) => return polling::upgrade(self, req, standing, &sid, accept),
+            (false, None) => polling::open(self, client, standing),
+            (false, Some(sid)) => polling::request(self, req, &sid).await,
         };
-        let Some(permits) = self.admit(address) else {
-            return text(StatusCode::SERVICE_UNAVAILABLE, "too many connections");
+        polling::cors::allow(origin, resp)
+    }
+
+    /// A new WebSocket session: admit, then upgrade.
+    fn open_websocket(
+        &self,
+        req: Request<Incoming>,
+        client: SocketAddr,
+        standing: &Standing,
+        accept: &str,
+    ) -> HttpResponse {
+        let permits = match self.permits(standing, client) {
+            Ok(permits) => permits,
+            Err(refused) => return refused.response(),
         };
         self.spawn_session(req, client, permits);
-        switching_protocols(&accept)
+        switching_protocols(accept)
     }
 
-    /// The WebSocket's place under the per-address limit: a direct peer's TCP connection
-    /// already holds one; behind a trusted proxy, the forwarded client claims one now (counted
-    /// as refused when there is none).
-    fn address_place(&self, standing: &Standing, client: SocketAddr) -> Option<Arc<AddressPermit>> {
-        match standing {
-            Standing::Counted(place) => Some(Arc::clone(place)),
-            Standing::Proxy => {
-                let place = self.addresses.claim(client.ip());
-                if place.is_none() {
-                    tracing::debug!(%client, "refused: too many connections from this address");
-                    self.stats().refuse(RefusalReason::PerAddress);
-                }
-                place.map(Arc::new)
-            }
-            // answered by `probe`, never upgraded
-            Standing::Probe { .. } => None,
-        }
-    }
-
-    /// A place under `max_connections` (counted as refused when there is none).
-    fn admit(&self, address: Arc<AddressPermit>) -> Option<SessionPermits> {
-        let max = self.config().max_connections;
-        let Some(connection) = self.stats().admit(max) else {
-            tracing::warn!(max, "connection refused: max_connections reached");
-            return None;
-        };
-        Some(SessionPermits {
-            _connection: connection,
-            _address: address,
-        })
+    /// A new session's places under both limits, or the answer refusing it (429 over the
+    /// per-address limit, 503 at `max_connections`; the refusal is counted).
+    pub(crate) fn permits(
+        &self,
+        standing: &Standing,
+        client: SocketAddr,
+    ) -> Result<SessionPermits, OverLimit> {
+        let address = self
+            .admission
+            .address_place(standing, client)
+            .ok_or(OverLimit::PerAddress)?;
+        self.admission.admit(address).ok_or(OverLimit::Total)
     }
 
     /// Completes the upgrade on a task of its own and runs the Engine.IO session there.
@@ -340,27 +322,54 @@ impl Gateway {
         let handshake_timeout = self.config().handshake_timeout;
         tokio::spawn(async move {
             let _held = (permits, in_flight);
-            let upgraded =
-                match tokio::time::timeout(handshake_timeout, hyper::upgrade::on(req)).await {
-                    Ok(Ok(u)) => u,
-                    Ok(Err(e)) => {
-                        tracing::debug!(error = %e, "websocket upgrade failed");
-                        return;
-                    }
-                    Err(_) => {
-                        tracing::debug!("websocket upgrade timed out");
-                        return;
-                    }
-                };
-            // Emits write to the TCP socket directly (realtime::outbox), so take it back from
-            // hyper, with whatever hyper read past the upgrade request.
-            let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else {
-                tracing::error!("websocket upgrade is not over a TCP stream");
+            let Some((socket, prefix)) = upgraded_socket(req, handshake_timeout).await else {
                 return;
             };
-            let socket = parts.io.into_inner();
-            connection::run(socket, parts.read_buf, service, Some(client), shutdown).await;
+            connection::run(socket, prefix, service, Some(client), shutdown).await;
         });
+    }
+}
+
+/// Waits (at most `within`) for hyper to finish a WebSocket upgrade, and takes the TCP stream
+/// back from it, with whatever hyper read past the upgrade request: emits write to the socket
+/// directly (realtime::outbox).
+pub(crate) async fn upgraded_socket(
+    req: Request<Incoming>,
+    within: Duration,
+) -> Option<(TcpStream, Bytes)> {
+    let upgraded = match tokio::time::timeout(within, hyper::upgrade::on(req)).await {
+        Ok(Ok(u)) => u,
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "websocket upgrade failed");
+            return None;
+        }
+        Err(_) => {
+            tracing::debug!("websocket upgrade timed out");
+            return None;
+        }
+    };
+    let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else {
+        tracing::error!("websocket upgrade is not over a TCP stream");
+        return None;
+    };
+    Some((parts.io.into_inner(), parts.read_buf))
+}
+
+/// Why a new session was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OverLimit {
+    /// Its client holds `max_connections_per_address` places (429).
+    PerAddress,
+    /// `max_connections` sessions are open (503).
+    Total,
+}
+
+impl OverLimit {
+    pub(crate) fn response(self) -> HttpResponse {
+        match self {
+            Self::PerAddress => too_many_from_this_address(),
+            Self::Total => text(StatusCode::SERVICE_UNAVAILABLE, "too many connections"),
+        }
     }
 }
 
@@ -392,7 +401,7 @@ fn too_many_from_this_address() -> HttpResponse {
 }
 
 /// The answer to a refused handshake: the Engine.IO JSON error, or 403 for an origin.
-fn refusal(error: HandshakeError) -> HttpResponse {
+pub(crate) fn refusal(error: HandshakeError) -> HttpResponse {
     match error {
         HandshakeError::Engine(code) => {
             response(StatusCode::BAD_REQUEST, "application/json", code.to_json())
@@ -401,7 +410,7 @@ fn refusal(error: HandshakeError) -> HttpResponse {
     }
 }
 
-fn switching_protocols(accept: &str) -> HttpResponse {
+pub(crate) fn switching_protocols(accept: &str) -> HttpResponse {
     let mut resp = Response::new(Full::new(Bytes::new()));
     *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
     let h = resp.headers_mut();

@@ -1,4 +1,5 @@
-//! Petri's realtime layer: a Socket.IO v5 server over Engine.IO v4, WebSocket transport only.
+//! Petri's realtime layer: a Socket.IO v5 server over Engine.IO v4, on WebSocket and HTTP
+//! long-polling (with the upgrade from polling to WebSocket).
 //!
 //! Game-agnostic: it moves events between clients and handlers and knows nothing about Petri.
 //! Self-contained: nothing here imports the rest of the crate (only `petri_shared`'s protocol
@@ -7,11 +8,12 @@
 //! Layers, bottom up (one concept per file):
 //! * [`config`]: every limit, with its default and reasoning;
 //! * [`http`]: the one HTTP entry point (hyper), with [`handshake`] (the Engine.IO checks),
-//!   `address_limit` (per-address cap), [`trusted_proxy`] and [`ip_range`] (the client behind
+//!   `admission` and `address_limit` (the connection limits, for both transports), [`trusted_proxy`] and [`ip_range`] (the client behind
 //!   a reverse proxy), [`stats`] (open connections, refusals) and [`shutdown`] (the
 //!   graceful-stop signal, also used by the application);
-//! * [`engine`] + [`connection`] + `heartbeat`: an Engine.IO session over a WebSocket (open
-//!   packet, heartbeat, close);
+//! * [`engine`] + [`connection`] + `heartbeat`: an Engine.IO session over a WebSocket or
+//!   long-polling (open packet, heartbeat, close); [`polling`]: the long-polling transport, a
+//!   sink behind the outbox, and the upgrade;
 //! * [`outbox`] + [`wire`]: outgoing frames, made once per packet and written to the socket by
 //!   the emitting thread itself, queued only while the socket is full; [`cork`] batches a
 //!   thread's burst of emits into one write per connection;
@@ -48,6 +50,7 @@
 pub mod ack;
 pub mod adapter;
 mod address_limit;
+mod admission;
 pub mod broadcast;
 mod client;
 pub mod config;
@@ -64,6 +67,7 @@ pub mod namespace;
 pub mod outbox;
 pub mod packet;
 pub mod payload;
+pub mod polling;
 pub mod reason;
 pub mod remote;
 pub mod remote_entry;

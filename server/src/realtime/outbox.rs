@@ -326,6 +326,26 @@ impl Outbox {
         backlog.frames.truncate(keep);
     }
 
+    /// Moves the connection to another socket (a long-polling session upgraded to WebSocket):
+    /// `handover` runs under the outbox's lock, so no emit slips between, and returns what the
+    /// old sink held unsent; it goes out first, before the backlog, so nothing is lost, reordered
+    /// or sent twice. `false` if the connection is already gone. Emits never see this: it costs
+    /// the hot path nothing.
+    pub fn switch_sink(&self, sink: Arc<dyn RawSink>, handover: impl FnOnce() -> Vec<u8>) -> bool {
+        let mut st = self.state.lock();
+        if st.sink.is_none() || st.backlog.failed.is_some() {
+            return false;
+        }
+        let held = handover();
+        if !held.is_empty() {
+            st.backlog.frames.push_front(Bytes::from(held));
+            st.backlog.front_started = false;
+        }
+        st.sink = Some(sink);
+        self.wake.notify_one();
+        true
+    }
+
     /// Lets the socket go: nothing more is written, and the socket closes once the connection
     /// task drops its own handle.
     pub fn release(&self) {

@@ -1,4 +1,5 @@
-//! What the HTTP side of the realtime layer counts: open WebSocket connections and refusals.
+//! What the HTTP side of the realtime layer counts: open Engine.IO sessions (WebSocket and
+//! long-polling) and refusals.
 //!
 //! Plain atomics, read by whoever wants them (Petri's `/metrics` reads them at scrape time), so
 //! the layer needs no metrics library and no callback into the application. Counting costs one
@@ -10,14 +11,14 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 /// Why a connection was refused before its Engine.IO session started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefusalReason {
-    /// `max_connections` WebSocket sessions were already open (HTTP 503).
+    /// `max_connections` sessions (WebSocket or long-polling) were already open (HTTP 503).
     MaxConnections,
     /// The client's address already held `max_connections_per_address` places: a direct
     /// peer's TCP connection over it (served health checks only, or closed at accept when every
-    /// probe place is taken), or a forwarded client's WebSocket upgrade behind a trusted proxy
+    /// probe place is taken), or a forwarded client's new session behind a trusted proxy
     /// (HTTP 429).
     PerAddress,
-    /// The request to the Engine.IO path was not a valid WebSocket handshake (HTTP 400 with an
+    /// The request to the Engine.IO path was not a valid Engine.IO handshake (HTTP 400 with an
     /// Engine.IO error code).
     BadHandshake,
     /// A browser's `Origin` is not in `allowed_origins` (HTTP 403).
@@ -57,7 +58,7 @@ pub struct ConnectionStats {
 }
 
 impl ConnectionStats {
-    /// WebSocket connections open right now: admitted under `max_connections` and not yet ended
+    /// Sessions (WebSocket and long-polling) open right now: admitted under `max_connections` and not yet ended
     /// (one per client, however many namespaces it joined). This is the number
     /// `max_connections` bounds; it includes upgrades still completing (at most
     /// `handshake_timeout` each).
@@ -65,7 +66,7 @@ impl ConnectionStats {
         self.open.load(Ordering::Acquire)
     }
 
-    /// WebSocket connections admitted since the server started.
+    /// Sessions admitted since the server started.
     pub fn accepted(&self) -> u64 {
         self.accepted.load(Ordering::Relaxed)
     }
@@ -79,7 +80,7 @@ impl ConnectionStats {
         self.refused[reason.index()].fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Admits one more WebSocket connection unless `max` are open (then counts the refusal).
+    /// Admits one more session unless `max` are open (then counts the refusal).
     pub(crate) fn admit(self: &Arc<Self>, max: usize) -> Option<ConnectionPermit> {
         if self.open.fetch_add(1, Ordering::AcqRel) >= max {
             self.open.fetch_sub(1, Ordering::AcqRel);
@@ -91,7 +92,7 @@ impl ConnectionStats {
     }
 }
 
-/// One admitted WebSocket connection; dropping it (when the connection's task ends) frees its
+/// One admitted session; dropping it (when the connection's task ends) frees its
 /// place under `max_connections`.
 pub(crate) struct ConnectionPermit(Arc<ConnectionStats>);
 

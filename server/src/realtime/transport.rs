@@ -25,6 +25,12 @@ impl Transport {
     pub fn new(socket: Arc<TcpStream>, outbox: Arc<Outbox>) -> Self {
         Self { socket, outbox }
     }
+
+    /// From now on, what tungstenite writes goes through `outbox` (a long-polling session's,
+    /// once its upgrade completes; before, the probe's own).
+    pub fn set_outbox(&mut self, outbox: Arc<Outbox>) {
+        self.outbox = outbox;
+    }
 }
 
 impl AsyncRead for Transport {

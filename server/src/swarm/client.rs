@@ -1,17 +1,17 @@
-//! A minimal Socket.IO v5 client over one WebSocket: what a swarm bot needs and no more (one
-//! namespace per connection, events and acks, binary attachments, answering pings). It speaks
-//! to Petri exactly as a browser does, with the packet codecs from `petri_shared`.
+//! A minimal Socket.IO v5 client over one Engine.IO connection (a WebSocket, or long-polling:
+//! [`super::link`]): what a swarm bot needs and no more (one namespace per connection, events
+//! and acks, binary attachments, answering pings). It speaks to Petri exactly as a browser
+//! does, with the packet codecs from `petri_shared`.
 
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::{SinkExt, StreamExt};
 use petri_shared::engineio::{self, PacketType};
 use petri_shared::socketio::{self, PacketKind};
 use serde_json::Value;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::link::{Link, Transport};
+use super::polling::{Frame, PollingError};
 
 /// Attachments one incoming packet may announce.
 const MAX_ATTACHMENTS: usize = 16;
@@ -25,6 +25,8 @@ pub enum ClientError {
     },
     #[error("the WebSocket failed: {0}")]
     WebSocket(#[from] tokio_tungstenite::tungstenite::Error),
+    #[error("long-polling failed: {0}")]
+    Polling(#[from] PollingError),
     #[error("the server refused namespace {namespace}: {message}")]
     Refused { namespace: String, message: String },
     #[error("the server broke the protocol: {0}")]
@@ -52,7 +54,7 @@ pub enum Incoming {
 }
 
 pub struct SocketIoClient {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    link: Link,
     namespace: String,
     next_ack: u64,
     /// Bytes received (all frames), for bandwidth figures.
@@ -73,43 +75,43 @@ pub fn websocket_url(base: &str) -> String {
 }
 
 impl SocketIoClient {
-    /// Opens the connection and joins `namespace` with `auth`.
+    /// Opens a WebSocket connection and joins `namespace` with `auth`.
     pub async fn connect(
         base_url: &str,
         namespace: &str,
         auth: Option<Value>,
         wait: Duration,
     ) -> Result<Self, ClientError> {
-        let url = websocket_url(base_url);
-        let (ws, _) = tokio::time::timeout(wait, tokio_tungstenite::connect_async(url.as_str()))
-            .await
-            .map_err(|_| ClientError::Timeout("the WebSocket handshake"))?
-            .map_err(|source| ClientError::Connect {
-                url: url.clone(),
-                source,
-            })?;
+        Self::connect_via(base_url, Transport::Websocket, namespace, auth, wait).await
+    }
+
+    /// Opens a connection over `transport` and joins `namespace` with `auth`.
+    pub async fn connect_via(
+        base_url: &str,
+        transport: Transport,
+        namespace: &str,
+        auth: Option<Value>,
+        wait: Duration,
+    ) -> Result<Self, ClientError> {
+        let (link, open) = Link::open(base_url, transport, wait).await?;
+        if !open.starts_with('0') {
+            return Err(ClientError::Protocol(format!(
+                "expected the open packet, got {open:?}"
+            )));
+        }
         let mut client = Self {
-            ws,
+            link,
             namespace: namespace.to_owned(),
             next_ack: 0,
-            bytes_received: 0,
+            bytes_received: open.len() as u64,
         };
-        // Engine.IO open
-        match client.next_text(wait).await? {
-            t if t.starts_with('0') => {}
-            other => {
-                return Err(ClientError::Protocol(format!(
-                    "expected the open packet, got {other:?}"
-                )));
-            }
-        }
         // Socket.IO CONNECT, answered by CONNECT or CONNECT_ERROR
         let mut connect = String::from("4");
         socketio::write_header(&mut connect, PacketKind::Connect, 0, namespace, None);
         if let Some(auth) = auth {
             connect.push_str(&auth.to_string());
         }
-        client.ws.send(Message::text(connect)).await?;
+        client.link.send_text(connect).await?;
         loop {
             let text = client.next_text(wait).await?;
             let Some(body) = text.strip_prefix('4') else {
@@ -139,28 +141,34 @@ impl SocketIoClient {
         }
     }
 
-    /// Reads frames until a text one arrives (answering pings on the way).
+    /// Reads packets until a text one arrives (answering pings on the way).
     async fn next_text(&mut self, wait: Duration) -> Result<String, ClientError> {
         loop {
-            let message = tokio::time::timeout(wait, self.ws.next())
+            let frame = tokio::time::timeout(wait, self.next_frame())
                 .await
-                .map_err(|_| ClientError::Timeout("the server"))?
-                .ok_or(ClientError::Closed)??;
-            self.bytes_received += message.len() as u64;
-            match message {
-                Message::Text(text) => {
-                    if text.as_str() == "2" {
-                        self.ws
-                            .send(Message::text(engineio::encode_text(PacketType::Pong, "")))
-                            .await?;
-                        continue;
-                    }
-                    return Ok(text.as_str().to_owned());
-                }
-                Message::Close(_) => return Err(ClientError::Closed),
-                _ => continue,
+                .map_err(|_| ClientError::Timeout("the server"))??;
+            match frame {
+                Frame::Text(text) if text == "2" => self.pong().await?,
+                Frame::Text(text) => return Ok(text),
+                Frame::Binary(_) => continue,
             }
         }
+    }
+
+    /// The next packet, counted.
+    async fn next_frame(&mut self) -> Result<Frame, ClientError> {
+        let frame = self.link.next().await?;
+        self.bytes_received += match &frame {
+            Frame::Text(t) => t.len(),
+            Frame::Binary(b) => b.len(),
+        } as u64;
+        Ok(frame)
+    }
+
+    async fn pong(&mut self) -> Result<(), ClientError> {
+        self.link
+            .send_text(engineio::encode_text(PacketType::Pong, ""))
+            .await
     }
 
     /// Sends an event with JSON arguments.
@@ -169,8 +177,7 @@ impl SocketIoClient {
             "4{}",
             socketio::encode_event(&self.namespace, event, args, None, 0)
         );
-        self.ws.send(Message::text(packet)).await?;
-        Ok(())
+        self.link.send_text(packet).await
     }
 
     /// Sends an event asking for an ack; the answer arrives as `Incoming::Ack` with this id.
@@ -181,7 +188,7 @@ impl SocketIoClient {
             "4{}",
             socketio::encode_event(&self.namespace, event, args, Some(id), 0)
         );
-        self.ws.send(Message::text(packet)).await?;
+        self.link.send_text(packet).await?;
         Ok(id)
     }
 
@@ -209,19 +216,13 @@ impl SocketIoClient {
     /// The next event or ack (pings are answered here).
     pub async fn next(&mut self) -> Result<Incoming, ClientError> {
         loop {
-            let message = self.ws.next().await.ok_or(ClientError::Closed)??;
-            self.bytes_received += message.len() as u64;
-            let text = match message {
-                Message::Text(text) => text,
-                Message::Close(_) => return Err(ClientError::Closed),
-                _ => continue,
+            let text = match self.next_frame().await? {
+                Frame::Text(text) => text,
+                Frame::Binary(_) => continue,
             };
-            let text = text.as_str();
             match text.as_bytes().first() {
                 Some(b'2') => {
-                    self.ws
-                        .send(Message::text(engineio::encode_text(PacketType::Pong, "")))
-                        .await?;
+                    self.pong().await?;
                     continue;
                 }
                 Some(b'1') => return Err(ClientError::Closed),
@@ -235,16 +236,9 @@ impl SocketIoClient {
             }
             let mut attachments = Vec::with_capacity(packet.attachments);
             while attachments.len() < packet.attachments {
-                let message = self.ws.next().await.ok_or(ClientError::Closed)??;
-                self.bytes_received += message.len() as u64;
-                match message {
-                    Message::Binary(bytes) => attachments.push(bytes),
-                    Message::Close(_) => return Err(ClientError::Closed),
-                    Message::Text(t) if t.as_str() == "2" => {
-                        self.ws
-                            .send(Message::text(engineio::encode_text(PacketType::Pong, "")))
-                            .await?;
-                    }
+                match self.next_frame().await? {
+                    Frame::Binary(bytes) => attachments.push(bytes),
+                    Frame::Text(t) if t == "2" => self.pong().await?,
                     other => {
                         return Err(ClientError::Protocol(format!(
                             "expected an attachment, got {other:?}"
@@ -280,16 +274,14 @@ impl SocketIoClient {
         }
     }
 
-    /// Sends one WebSocket text frame exactly as given (tests of what hostile clients send).
+    /// Sends one Engine.IO text packet exactly as given (tests of what hostile clients send).
     pub async fn emit_raw(&mut self, frame: &str) -> Result<(), ClientError> {
-        self.ws.send(Message::text(frame.to_owned())).await?;
-        Ok(())
+        self.link.send_text(frame.to_owned()).await
     }
 
-    /// Sends one WebSocket binary frame exactly as given.
+    /// Sends one binary message exactly as given.
     pub async fn emit_binary_raw(&mut self, frame: Vec<u8>) -> Result<(), ClientError> {
-        self.ws.send(Message::binary(frame)).await?;
-        Ok(())
+        self.link.send_binary(frame).await
     }
 
     /// Leaves politely: a Socket.IO DISCONNECT, then the WebSocket close.
@@ -302,7 +294,7 @@ impl SocketIoClient {
             &self.namespace,
             None,
         );
-        let _ = self.ws.send(Message::text(packet)).await;
-        let _ = self.ws.close(None).await;
+        let _ = self.link.send_text(packet).await;
+        self.link.close().await;
     }
 }

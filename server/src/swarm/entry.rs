@@ -9,6 +9,7 @@ use petri_shared::game::{self, JoinRequest, Joined, RefusalCode, RoomCreated, na
 use serde_json::Value;
 
 use super::client::{ClientError, SocketIoClient};
+use super::link::Transport;
 
 /// Every wait of one step.
 const WAIT: Duration = Duration::from_secs(10);
@@ -34,31 +35,38 @@ pub struct Entered {
 }
 
 /// Gets the bot named `name` into a room.
-pub async fn enter(url: &str, entry: &Entry, name: &str) -> Result<Entered, ClientError> {
+/// Every connection goes over `transport`.
+pub async fn enter(
+    url: &str,
+    transport: Transport,
+    entry: &Entry,
+    name: &str,
+) -> Result<Entered, ClientError> {
     let room = match entry {
-        Entry::Room(room) => return join(url, room, name).await,
-        Entry::QuickPlay => quickplay(url).await?,
+        Entry::Room(room) => return join(url, transport, room, name).await,
+        Entry::QuickPlay => quickplay(url, transport).await?,
     };
     let mut attempt = 1;
     let mut target = room;
     loop {
         let node = target.room.url.clone().unwrap_or_else(|| url.to_owned());
-        match join(&node, &target.room.id, name).await {
+        match join(&node, transport, &target.room.id, name).await {
             Ok(entered) => return Ok(entered),
             Err(ClientError::Protocol(why)) if attempt < QUICKPLAY_ATTEMPTS => {
                 // full or closed meanwhile: ask again
                 tracing::debug!(%why, "quick play join refused; asking again");
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
-                target = quickplay(url).await?;
+                target = quickplay(url, transport).await?;
             }
             Err(error) => return Err(error),
         }
     }
 }
 
-async fn quickplay(url: &str) -> Result<RoomCreated, ClientError> {
-    let mut lobby = SocketIoClient::connect(url, namespaces::LOBBY, None, WAIT).await?;
+async fn quickplay(url: &str, transport: Transport) -> Result<RoomCreated, ClientError> {
+    let mut lobby =
+        SocketIoClient::connect_via(url, transport, namespaces::LOBBY, None, WAIT).await?;
     let answer = lobby.call(game::events::QUICKPLAY, &[], WAIT).await;
     lobby.close().await;
     let first = answer?.into_iter().next().unwrap_or(Value::Null);
@@ -67,10 +75,16 @@ async fn quickplay(url: &str) -> Result<RoomCreated, ClientError> {
 }
 
 /// Joins `room` at `url`, following `other-node` refusals to the node named.
-async fn join(url: &str, room: &str, name: &str) -> Result<Entered, ClientError> {
+async fn join(
+    url: &str,
+    transport: Transport,
+    room: &str,
+    name: &str,
+) -> Result<Entered, ClientError> {
     let mut node = url.to_owned();
     for _ in 0..=MAX_HOPS {
-        let mut client = SocketIoClient::connect(&node, namespaces::PLAY, None, WAIT).await?;
+        let mut client =
+            SocketIoClient::connect_via(&node, transport, namespaces::PLAY, None, WAIT).await?;
         let request = JoinRequest {
             room: room.to_owned(),
             name: name.to_owned(),

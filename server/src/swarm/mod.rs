@@ -3,7 +3,10 @@
 
 pub mod client;
 pub mod entry;
+mod http1;
+pub mod link;
 pub mod player;
+pub mod polling;
 pub mod report;
 
 use std::io::{IsTerminal, Write};
@@ -15,6 +18,7 @@ use tokio::time::Instant;
 
 use client::{ClientError, SocketIoClient};
 use entry::Entry;
+pub use link::Transport;
 pub use report::SwarmReport;
 
 use crate::sim::Strategy;
@@ -36,6 +40,8 @@ pub struct SwarmSettings {
     /// Bots the server adds to each created room.
     pub server_bots: u32,
     pub show_progress: bool,
+    /// WebSocket, or HTTP long-polling the whole time.
+    pub transport: Transport,
 }
 
 /// Creates the swarm's rooms through the lobby, like the web client's "create room" button.
@@ -47,7 +53,14 @@ async fn create_rooms(settings: &SwarmSettings) -> Result<Vec<String>, ClientErr
         return Ok(vec![settings.room.clone()]);
     }
     let wait = Duration::from_secs(10);
-    let mut lobby = SocketIoClient::connect(&settings.url, namespaces::LOBBY, None, wait).await?;
+    let mut lobby = SocketIoClient::connect_via(
+        &settings.url,
+        settings.transport,
+        namespaces::LOBBY,
+        None,
+        wait,
+    )
+    .await?;
     let per_room = settings.bots.div_ceil(settings.rooms) as u32;
     let mut ids = Vec::new();
     for i in 0..settings.rooms {
@@ -99,6 +112,7 @@ pub async fn run(settings: SwarmSettings) -> Result<SwarmReport, ClientError> {
         };
         tasks.push(tokio::spawn(player::play(
             settings.url.clone(),
+            settings.transport,
             entry,
             format!("swarm-{}", i + 1),
             strategy,

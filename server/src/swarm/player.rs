@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use super::client::{ClientError, Incoming, SocketIoClient};
 use super::entry::{Entered, Entry, enter};
+use super::link::Transport;
 use crate::sim::bots::{Brain, Glimpse, Me, SightBuilder};
 use crate::sim::{PlayerId, SimConfig, Strategy};
 
@@ -70,6 +71,7 @@ fn me_from(world: &ClientWorld, id: u32) -> Option<(Me, Vec2)> {
 /// ends this bot and is reported.
 pub async fn play(
     url: String,
+    transport: Transport,
     entry: Entry,
     name: String,
     strategy: Strategy,
@@ -77,7 +79,9 @@ pub async fn play(
 ) -> BotStats {
     let started = Instant::now();
     let mut stats = BotStats::default();
-    if let Err(error) = play_inner(&url, &entry, &name, strategy, until, &mut stats).await {
+    if let Err(error) =
+        play_inner(&url, transport, &entry, &name, strategy, until, &mut stats).await
+    {
         match error {
             ClientError::Closed if stats.connected => stats.disconnected_early = true,
             other => stats.error = Some(other.to_string()),
@@ -89,6 +93,7 @@ pub async fn play(
 
 async fn play_inner(
     url: &str,
+    transport: Transport,
     entry: &Entry,
     name: &str,
     strategy: Strategy,
@@ -99,7 +104,7 @@ async fn play_inner(
         mut client,
         joined,
         node,
-    } = enter(url, entry, name).await?;
+    } = enter(url, transport, entry, name).await?;
     stats.connected = true;
     stats.node = Some(node);
     stats.room = Some(joined.room.id.clone());

@@ -98,14 +98,17 @@ class Recorder:
                 self.cond.wait(left)
 
 
-def new_client(url, auth=None):
+def new_client(url, auth=None, transports=("websocket",)):
+    """A connected client; `transports=None` is python-socketio's default (polling, then the
+    upgrade to websocket)."""
     sio = socketio.Client(reconnection=False)
     rec = Recorder()
     for name in ("welcome", "echo", "room-msg"):
         sio.on(name, (lambda n: lambda *a: rec.add(n, *a))(name))
     sio.on("disconnect", lambda *reason: rec.add("disconnect", *reason))
     sio.on("question", lambda payload: {"py": payload})  # returning a value acks it
-    sio.connect(url, transports=["websocket"], auth=auth, wait_timeout=TIMEOUT)
+    sio.connect(url, transports=list(transports) if transports else None, auth=auth,
+                wait_timeout=TIMEOUT)
     return sio, rec
 
 
@@ -221,6 +224,51 @@ def check_rooms(url):
         b.disconnect()
 
 
+def wait_until(predicate, what):
+    deadline = time.monotonic() + TIMEOUT
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def check_default_options_upgrade(url):
+    """Default options: opens on polling, upgrades to websocket, a room's messages arrive."""
+    a, ra = new_client(url, transports=None)
+    b, _ = new_client(url)
+    try:
+        wait_until(lambda: a.transport() == "websocket", "the upgrade to websocket")
+        expect_equal(a.call("join", "py-up", timeout=TIMEOUT), True, "join ack")
+        b.emit("to-room", ("py-up", {"n": 1}))
+        b.emit("to-room", ("py-up", b"\x01\x02"))
+        expect_equal(ra.wait("room-msg"), ({"n": 1},), "room-msg after the upgrade")
+        expect_equal(ra.wait("room-msg"), (b"\x01\x02",), "binary room-msg after the upgrade")
+    finally:
+        a.disconnect()
+        b.disconnect()
+
+
+def check_polling_only(url):
+    """transports=["polling"]: the whole session on long-polling."""
+    a, ra = new_client(url, transports=("polling",))
+    b, _ = new_client(url)
+    try:
+        expect_equal(a.transport(), "polling", "transport")
+        expect_equal(a.call("echo-ack", b"\x00\xff" * 100, timeout=TIMEOUT), b"\x00\xff" * 100,
+                     "binary ack over polling")
+        expect_equal(a.call("join", "py-poll", timeout=TIMEOUT), True, "join ack")
+        # 12, not more: python-engineio refuses a poll answer of more than 16 packets, which the
+        # official Node server may send (Petri caps its answers at 16, MAX_PACKETS_PER_POLL)
+        for i in range(12):
+            b.emit("to-room", ("py-poll", i))
+        for i in range(12):
+            expect_equal(ra.wait("room-msg"), (i,), "room-msg over polling")
+        expect_equal(a.transport(), "polling", "still polling")
+    finally:
+        a.disconnect()
+        b.disconnect()
+
+
 def check_server_disconnect(url):
     sio, rec = new_client(url)
     try:
@@ -259,6 +307,8 @@ CHECKS = [
     check_secure_refused,
     check_secure_accepted,
     check_rooms,
+    check_default_options_upgrade,
+    check_polling_only,
     check_server_disconnect,
     check_transport_close,
     check_client_disconnect,
