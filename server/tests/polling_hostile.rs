@@ -270,6 +270,12 @@ async fn unknown_and_closed_sids_overlapping_polls_and_interleaved_upgrades() {
     // a session the client closed
     let sid = open(&server).await;
     assert_eq!(call(&server, "POST", &sid, b"1").await.0, 200);
+    // a GET racing the close gets the noop (for a moment), then the sid is gone
+    let (status, body) = call(&server, "GET", &sid, b"").await;
+    assert!(
+        (status, body.as_str()) == (200, "6") || status == 400,
+        "{status} {body}"
+    );
     gone(&server, &sid, "closed by the client").await;
     // two polls at once: the first gets the close packet, the second 400, then the sid is gone
     let sid = open(&server).await;
