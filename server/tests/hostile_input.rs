@@ -11,30 +11,6 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// A player who only watches the world go on; asserts it still does.
-struct Bystander(SocketIoClient);
-
-impl Bystander {
-    async fn join(server: &TestServer) -> Self {
-        let mut client = play_client(server).await;
-        assert_eq!(
-            join(&mut client, named("main", "bystander")).await["ok"],
-            true
-        );
-        Self(client)
-    }
-
-    async fn still_playing(&mut self, case: &str) {
-        for _ in 0..3 {
-            let frame = tokio::time::timeout(WAIT, next_frame(&mut self.0)).await;
-            assert!(
-                frame.is_ok(),
-                "{case}: the bystander stopped getting frames"
-            );
-        }
-    }
-}
-
 async fn counter(server: &TestServer, reason: &str) -> f64 {
     let (_, text) = server.get("/metrics").await.expect("metrics");
     metric(

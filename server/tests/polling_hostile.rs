@@ -8,35 +8,10 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use petri_server::config::ServerConfig;
-use petri_server::swarm::client::SocketIoClient;
 use petri_server::testkit::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-
-/// A player who only watches the world go on; asserts it still does.
-struct Bystander(SocketIoClient);
-
-impl Bystander {
-    async fn join(server: &TestServer) -> Self {
-        let mut client = play_client(server).await;
-        assert_eq!(
-            join(&mut client, named("main", "bystander")).await["ok"],
-            true
-        );
-        Self(client)
-    }
-
-    async fn still_playing(&mut self, case: &str) {
-        for _ in 0..3 {
-            let frame = tokio::time::timeout(WAIT, next_frame(&mut self.0)).await;
-            assert!(
-                frame.is_ok(),
-                "{case}: the bystander stopped getting frames"
-            );
-        }
-    }
-}
 
 /// Quick heartbeats, so a held poll ends within half a second and a silent session is reaped
 /// within a second.

@@ -14,6 +14,6 @@ pub use room::{
     RecordingLink, arena_with_bots, join_command, join_now, join_through, small_room_settings,
 };
 pub use server::{
-    TestServer, WAIT, http_get, join, lobby_client, metric, named, next_event, next_frame,
-    play_client, quick_config,
+    Bystander, TestServer, WAIT, http_get, join, lobby_client, metric, named, next_event,
+    next_frame, play_client, quick_config,
 };

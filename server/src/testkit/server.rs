@@ -210,3 +210,28 @@ pub async fn next_event(
         }
     }
 }
+
+/// A player who only watches the world go on while a test throws bad input at the server;
+/// `still_playing` asserts that it still gets frames (the hostile-input suites share it).
+pub struct Bystander(SocketIoClient);
+
+impl Bystander {
+    pub async fn join(server: &TestServer) -> Self {
+        let mut client = play_client(server).await;
+        assert_eq!(
+            join(&mut client, named("main", "bystander")).await["ok"],
+            true
+        );
+        Self(client)
+    }
+
+    pub async fn still_playing(&mut self, case: &str) {
+        for _ in 0..3 {
+            let frame = tokio::time::timeout(WAIT, next_frame(&mut self.0)).await;
+            assert!(
+                frame.is_ok(),
+                "{case}: the bystander stopped getting frames"
+            );
+        }
+    }
+}
