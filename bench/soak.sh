@@ -74,21 +74,33 @@ python3 - "$OUT/rss.txt" "$WARMUP" <<'PY'
 import sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 rows = [r + (0.0,) * (5 - len(r)) for r in rows]
+# the last sample is taken after the swarm left: reported on its own, never part of a slope
+rows, after = rows[:-1], rows[-1]
 warm = float(sys.argv[2]) * 60
-pts = [(t / 60, kb / 1024) for t, kb, *_ in rows if t >= warm]
 mb = lambda t: min(rows, key=lambda r: abs(r[0] - t))[1] / 1024
 print(f"RSS: {rows[0][1] / 1024:.1f} MB at start, {mb(warm):.1f} MB after warm-up, {rows[-1][1] / 1024:.1f} MB at the end")
-if len(pts) < 3:
-    sys.exit("too few samples after the warm-up for a slope")
 def slope(points):
     n = len(points); mx = sum(t for t, _ in points) / n; my = sum(m for _, m in points) / n
     return sum((t - mx) * (m - my) for t, m in points) / sum((t - mx) ** 2 for t, _ in points)
+def series(col, since, scale=1024):
+    return [(r[0] / 60, r[col] / scale) for r in rows if r[0] >= since]
+if len(series(1, warm)) < 3:
+    sys.exit("too few samples after the warm-up for a slope")
+pts = series(1, warm)
 print(f"slope after warm-up: {slope(pts):+.3f} MB/min over {len(pts)} samples")
 for col, name in ((2, "heap in use"), (3, "heap free (kept by malloc)")):
-    series = [(r[0] / 60, r[col] / 1024) for r in rows if r[0] >= warm]
-    print(f"  {name}: {series[0][1]:.1f} -> {series[-1][1]:.1f} MB, slope {slope(series):+.3f} MB/min")
-cells = [(r[0] / 60, r[4]) for r in rows if r[0] >= warm]
+    s = series(col, warm)
+    print(f"  {name}: {s[0][1]:.1f} -> {s[-1][1]:.1f} MB, slope {slope(s):+.3f} MB/min")
+cells = series(4, warm, 1)
 if cells[0][1] > 0:
     print(f"  cells in all views: {cells[0][1]:.0f} -> {cells[-1][1]:.0f}, slope {slope(cells):+.0f} per min")
+# the same slopes from later starting points: a slope that keeps falling is a game still maturing
+end = rows[-1][0] / 60
+starts = [m for m in (5, 10, 15, 20, 30, 45, 60, 90) if m >= warm / 60 and end - m >= 2.5]
+if starts:
+    print("  from minute  " + "".join(f"{m:>8}" for m in starts))
+    for col, name in ((1, "RSS"), (2, "in use"), (3, "free")):
+        print(f"  {name:<12} " + "".join(f"{slope(series(col, m * 60)):+8.2f}" for m in starts))
+print(f"after the swarm left: RSS {after[1] / 1024:.1f} MB, heap in use {after[2] / 1024:.1f} MB, free {after[3] / 1024:.1f} MB")
 PY
 grep -hE "connected|disconnects|frames" "$OUT"/swarm-1.txt | head -4 || true

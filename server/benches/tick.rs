@@ -14,15 +14,7 @@ use petri_server::headless::{Lineup, MatchSettings};
 const WARMUP_TICKS: u64 = 750;
 
 fn settings(bots: u32) -> MatchSettings {
-    let third = bots / 3;
-    let lineup: Lineup = format!(
-        "forager:{},hunter:{},survivor:{}",
-        bots - 2 * third,
-        third,
-        third
-    )
-    .parse()
-    .expect("valid lineup");
+    let lineup = Lineup::even_mix(bots);
     MatchSettings::classic_scaled(lineup, 0)
 }
 

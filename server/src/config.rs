@@ -119,6 +119,9 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// On SIGINT/SIGTERM: how long rooms and connections get to finish before the process exits.
     pub shutdown_grace_ms: u64,
+    /// Seconds between giving malloc's free pages back to the system (`heap::trim_every`); 0
+    /// leaves them to malloc. A long-running server's RSS otherwise keeps freed memory for good.
+    pub memory_trim_secs: u64,
     pub network: NetworkConfig,
     pub main_room: MainRoomConfig,
     pub limits: HostLimits,
@@ -222,6 +225,7 @@ impl Default for ServerConfig {
             web_root: None,
             log_format: LogFormat::Text,
             shutdown_grace_ms: 5_000,
+            memory_trim_secs: 60,
             network: NetworkConfig::default(),
             main_room: MainRoomConfig::default(),
             limits: HostLimits::default(),

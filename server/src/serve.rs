@@ -11,6 +11,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -18,6 +19,7 @@ use tracing::{info, warn};
 
 use crate::cluster::ClusterNode;
 use crate::config::ServerConfig;
+use crate::heap;
 use crate::metrics::Metrics;
 use crate::realtime::{Shutdown, SocketIo, http};
 use crate::relay::{Relay, RelayStats};
@@ -95,6 +97,11 @@ pub async fn serve(
     }
     let shutdown = Shutdown::new();
     let notices = lobby_notices::spawn(Arc::clone(&placement), io.clone(), shutdown.clone());
+    let trim_stop = shutdown.clone();
+    tokio::spawn(heap::trim_every(
+        Duration::from_secs(config.memory_trim_secs),
+        async move { trim_stop.begun().await },
+    ));
     let state = Arc::new(RouteState {
         lobby: Arc::clone(&placement),
         metrics: Arc::new(metrics),

@@ -5,6 +5,13 @@ use std::collections::HashMap;
 
 use crate::game::{CellEntered, Frame, PlayerInfo, View};
 
+/// A map keyed by small integers the server hands out (handles, player and cell ids), with a fast
+/// hash of a fixed seed. std's default SipHash resists keys an attacker chooses, which these are
+/// not, at about five times the cost: the server looks up several of these per visible cell per
+/// client per tick (issue 14), and a bot of the swarm as many per frame it decodes. The fixed
+/// seed also makes iteration order, and so the order of a frame's lists, the same every run.
+pub type IdMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 /// A cell as the client knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KnownCell {
@@ -52,8 +59,8 @@ pub struct ClientWorld {
     pub view: View,
     pub rank: u32,
     pub own: Vec<u32>,
-    pub cells: HashMap<u32, KnownCell>,
-    pub players: HashMap<u32, PlayerInfo>,
+    pub cells: IdMap<u32, KnownCell>,
+    pub players: IdMap<u32, PlayerInfo>,
     /// Reused when forgetting players, so applying a frame allocates nothing in steady state.
     owners: Vec<u32>,
 }

@@ -14,4 +14,4 @@ pub mod polling;
 pub mod refusal;
 pub mod socketio;
 
-pub use client_world::{ApplyError, ClientWorld, FORGET_PLAYERS_EVERY, KnownCell};
+pub use client_world::{ApplyError, ClientWorld, FORGET_PLAYERS_EVERY, IdMap, KnownCell};

@@ -26,6 +26,17 @@ pub const MAX_BOTS: u32 = 100_000;
 pub const MAX_SEEDS: usize = 10_000;
 
 impl Lineup {
+    /// `bots` bots, a third hunters, a third survivors and the rest foragers: the mix the
+    /// benchmarks measure.
+    pub fn even_mix(bots: u32) -> Self {
+        let third = bots / 3;
+        Self(vec![
+            (Strategy::Forager, bots - 2 * third),
+            (Strategy::Hunter, third),
+            (Strategy::Survivor, third),
+        ])
+    }
+
     pub fn total(&self) -> u32 {
         self.0.iter().map(|(_, n)| n).sum()
     }

@@ -7,8 +7,8 @@
 //! instead. A trim reallocates only after a need shrank a lot (a big player died), so a steady
 //! state still allocates nothing.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
 
 /// How often (in ticks) a client's buffers are checked for capacity far beyond their need.
 pub const TRIM_EVERY: u32 = 64;
@@ -38,13 +38,7 @@ pub fn trim_vec<T>(v: &mut Vec<T>, need: usize) {
     }
 }
 
-pub fn trim_map<K: Eq + Hash, V>(m: &mut HashMap<K, V>, need: usize) {
-    if oversized(m.capacity(), need, TRIM_FLOOR) {
-        m.shrink_to(trimmed_capacity(need, TRIM_FLOOR));
-    }
-}
-
-pub fn trim_set<T: Eq + Hash>(m: &mut HashSet<T>, need: usize) {
+pub fn trim_map<K: Eq + Hash, V, S: BuildHasher>(m: &mut HashMap<K, V, S>, need: usize) {
     if oversized(m.capacity(), need, TRIM_FLOOR) {
         m.shrink_to(trimmed_capacity(need, TRIM_FLOOR));
     }

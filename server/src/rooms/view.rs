@@ -11,16 +11,14 @@
 //! 251 (one byte) for any normal view. Handles given or returned by a frame only take effect when
 //! that frame is committed, so a dropped frame changes nothing.
 
-use std::collections::{HashMap, HashSet};
-
 use glam::Vec2;
 use petri_shared::client_world::ApplyError;
 use petri_shared::game::{
     self, CellChanged, CellEntered, CellKindCode, EatenPair, Frame, PlayerInfo, View, ViewDelta,
 };
-use petri_shared::{ClientWorld, KnownCell};
+use petri_shared::{ClientWorld, IdMap, KnownCell};
 
-use super::trim::{TRIM_FLOOR, is_trim_tick, oversized, trim_map, trim_set, trim_vec};
+use super::trim::{TRIM_FLOOR, is_trim_tick, oversized, trim_map, trim_vec};
 use crate::sim::rules::shape_view;
 use crate::sim::{Arena, Camera, PlayerId};
 
@@ -36,7 +34,7 @@ pub enum Watching {
 /// Per-client handles for global cell ids.
 #[derive(Debug, Default)]
 struct Handles {
-    by_cell: HashMap<u32, u32>,
+    by_cell: IdMap<u32, u32>,
     /// `cell_of[handle]`: the global id a handle stands for (0 when free).
     cell_of: Vec<u32>,
     free: Vec<u32>,
@@ -90,7 +88,10 @@ pub struct ClientView {
     pending: PendingHandles,
     frame: Frame,
     visible: Vec<(u32, CellEntered)>,
-    visible_handles: HashSet<u32>,
+    /// `seen[handle] == build`: that known cell is in this build's view. A stamp per handle
+    /// instead of a set cleared every tick: the diff marks and tests each visible cell once.
+    seen: Vec<u32>,
+    build: u32,
     last_center: Vec2,
     /// The shape (width / height) this client's screen asked for; `None`: the classic one.
     aspect: Option<f32>,
@@ -123,7 +124,6 @@ impl ClientView {
         trim_vec(&mut self.visible, need);
         trim_vec(&mut self.pending.entered, need);
         trim_vec(&mut self.pending.left, need);
-        trim_set(&mut self.visible_handles, need);
         let known = self.sent.cells.len();
         trim_map(&mut self.sent.cells, known);
         let players = self.sent.players.len();
@@ -131,6 +131,9 @@ impl ClientView {
         let handles = self.handles.by_cell.len();
         trim_map(&mut self.handles.by_cell, handles);
         self.handles.trim();
+        let handles = self.handles.cell_of.len();
+        self.seen.truncate(handles);
+        trim_vec(&mut self.seen, handles);
     }
 
     /// Gives this client's views the shape of its screen (`rules::view_aspect` checked it).
@@ -216,10 +219,19 @@ impl ClientView {
         pending.issued = self.handles.issued;
         pending.entered.clear();
         pending.left.clear();
-        self.visible_handles.clear();
+        self.build = self.build.wrapping_add(1);
+        if self.build == 0 {
+            // a stamp from a build 2^32 ago must not pass for this one
+            self.seen.fill(0);
+            self.build = 1;
+        }
+        let seen = &mut self.seen;
+        if seen.len() <= self.handles.issued as usize {
+            seen.resize(self.handles.issued as usize + 1, 0);
+        }
         for (cell_id, cell) in &mut self.visible {
             if let Some(&handle) = self.handles.by_cell.get(cell_id) {
-                self.visible_handles.insert(handle);
+                seen[handle as usize] = self.build;
                 cell.id = handle;
                 if let Some(known) = self.sent.cells.get(&handle)
                     && *known != KnownCell::from(&*cell)
@@ -261,7 +273,7 @@ impl ClientView {
     /// Cells the client holds that are out of view now.
     fn list_left(&mut self) {
         for &handle in self.sent.cells.keys() {
-            if !self.visible_handles.contains(&handle) {
+            if self.seen.get(handle as usize) != Some(&self.build) {
                 self.frame.left.push(handle);
                 self.pending.left.push(handle);
             }
