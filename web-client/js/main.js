@@ -15,6 +15,7 @@ import { Chat } from './chat.js';
 import { ModeHud } from './modes.js';
 import { FrameStats } from './stats.js';
 import { loadProfile, saveProfile } from './profile.js';
+import { ReplayViewer, replayFromLocation, listReplays, showReplays } from './replay.js';
 import {
   inviteLink, setHash, roomFromLocation, isElsewhere, goToNode, takeSpectateIntent,
 } from './route.js';
@@ -72,17 +73,7 @@ const net = new Net({
   connected: () => session.connected(),
   disconnected: () => session.disconnected(),
   frame: (data) => session.frame(data),
-  board(data) {
-    try {
-      state.board = decodeBoard(data);
-      state.boardsReceived++;
-      ui.board(state.board, session.playerId, world.rank);
-      modeHud.update(state.board);
-    } catch (e) {
-      state.decodeErrors++;
-      console.warn(`petri: bad board: ${e.message}`);
-    }
-  },
+  board: (data) => showBoard(data),
   died(d) {
     state.died = d;
     ui.death(d, roomMode() === 'lms');
@@ -101,15 +92,36 @@ const net = new Net({
   },
 });
 
+function showBoard(data) {
+  try {
+    state.board = decodeBoard(data);
+    state.boardsReceived++;
+    ui.board(state.board, session.playerId, world.rank);
+    modeHud.update(state.board);
+    replay.players(state.board);
+  } catch (e) {
+    state.decodeErrors++;
+    console.warn(`petri: bad board: ${e.message}`);
+  }
+}
+
+function applyFrame(data) {
+  try {
+    world.apply(decodeFrame(data), performance.now());
+    state.framesReceived++;
+  } catch (e) {
+    frameError(e);
+  }
+}
+
+// A replay's viewer gets a spectator's frames and boards (replay.js): the same world and board.
+const replay = new ReplayViewer({
+  bar: ui.el.replayBar, play: ui.el.replayPlay, speed: ui.el.replaySpeed,
+  timeline: ui.el.replayTimeline, tick: ui.el.replayTick, follow: ui.el.replayFollow,
+}, { frame: applyFrame, board: showBoard, reset: () => resetWorld() });
+
 const session = new Session(net, {
-  frame(data) {
-    try {
-      world.apply(decodeFrame(data), performance.now());
-      state.framesReceived++;
-    } catch (e) {
-      frameError(e);
-    }
-  },
+  frame: applyFrame,
   rejoining: () => resetWorld(),
   rejoined(joined) {
     resetWorld();
@@ -136,6 +148,8 @@ const session = new Session(net, {
 function frameError(e) {
   if (e.name === 'DecodeError') state.decodeErrors++;
   else state.applyErrors++;
+  // a replay's picture starts over with its next seek (or by opening it again where it is)
+  if (replay.active) return;
   // Our picture no longer matches the server's: start the delta stream over.
   console.warn(`petri: ${e.message}; resynchronising`);
   resync();
@@ -228,7 +242,29 @@ async function createPrivate(settings = {}) {
   return answer;
 }
 
+/** Opens replay `id` (`#replay/<id>`): watched like a room, with the replay's controls. */
+async function openReplay(id) {
+  if (session.inRoom || session.pending) session.leave();
+  resetWorld();
+  ui.clearBoard();
+  chat.clear();
+  chat.setReplay(true);
+  const answer = await replay.watch(id);
+  if (!answer || !answer.ok) {
+    chat.setReplay(false);
+    backHome(`Could not open the replay: ${refusalText(answer)}`);
+    return answer;
+  }
+  renderer.worldSize = { width: answer.world.width, height: answer.world.height };
+  world.setTickRate(answer.world.tick_rate);
+  ui.room({ name: `Replay ${id}` }, '');
+  ui.show('spectating');
+  return answer;
+}
+
 function backHome(message = '') {
+  replay.leave();
+  chat.setReplay(false);
   session.leave();
   state.board = null;
   state.died = null;
@@ -251,6 +287,10 @@ async function refreshRooms() {
     return;
   }
   if (ui.screen !== 'home' || !net.connected) return;
+  listReplays().then((list) => {
+    ui.el.replaysSection.hidden = list.length === 0;
+    showReplays(ui.el.replays, list);
+  });
   roomsBusy = true;
   state.roomsAgain = false;
   try {
@@ -266,6 +306,12 @@ async function refreshRooms() {
 }
 
 function joinFromHash() {
+  const watching = replayFromLocation();
+  if (watching !== null) {
+    if (watching !== replay.id) openReplay(watching);
+    return;
+  }
+  if (replay.active) backHome();
   const target = roomFromLocation();
   if (!target || (session.room && session.room.id === target.room)) return;
   // sent here by another node to watch (route.js goToNode), not to play
@@ -309,7 +355,7 @@ window.addEventListener('keydown', (e) => {
 });
 window.addEventListener('hashchange', joinFromHash);
 
-ui.onFollow = (id) => spectate(id);
+ui.onFollow = (id) => (replay.active ? replay.follow(id) : spectate(id));
 
 function respawn() {
   net.action(EVENTS.RESPAWN);
@@ -409,9 +455,16 @@ window.petri = {
   chat: (text) => net.chat(text),
   chatLines: () => chat.lines.slice(),
   mode: () => roomMode(),
+  replay: {
+    watch: (id) => openReplay(id),
+    control: (action, value) => replay.control(action, value),
+    follow: (id) => replay.follow(id),
+    state: () => replay.state,
+    list: () => listReplays(),
+  },
   round: () => modeHud.lastRound,
   // Not an API: the live objects, for debugging in the console and for render checks.
-  _internals: { world, renderer, net, session, ui, state, applyJoined, chat },
+  _internals: { world, renderer, net, session, ui, state, applyJoined, chat, replay },
 };
 
 // ---- start -------------------------------------------------------------------------------------
