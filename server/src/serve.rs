@@ -27,7 +27,7 @@ use crate::rooms::{
 };
 use crate::routes::RouteState;
 use crate::sim::SimConfig;
-use crate::watch::{self, Library, ReplayService, Shelf, theater};
+use crate::watch::{self, Library, ReplayService, Shelf, TheaterStats, theater};
 use crate::web::WebRoot;
 use petri_shared::game::namespaces;
 
@@ -108,7 +108,11 @@ pub async fn serve_replays(
     }
     let shutdown = Shutdown::new();
     let replays = match shelf {
-        Some(shelf) => Some(watch_replays(&config, shelf, &io, &shutdown)?),
+        Some(shelf) => {
+            let (library, stats) = watch_replays(&config, shelf, &io, &shutdown)?;
+            metrics = metrics.with_replays(stats);
+            Some(library)
+        }
         None => None,
     };
     let notices = lobby_notices::spawn(Arc::clone(&placement), io.clone(), shutdown.clone());
@@ -152,16 +156,17 @@ fn watch_replays(
     shelf: Shelf,
     io: &SocketIo,
     shutdown: &Shutdown,
-) -> anyhow::Result<Arc<Library>> {
+) -> anyhow::Result<(Arc<Library>, Arc<TheaterStats>)> {
     let library = Arc::new(Library::new(shelf, config.replays.max_load_mb));
     let theater = theater::start(config.replays.max_playbacks, shutdown.clone())
         .context("starting the replay theater")?;
+    let stats = Arc::clone(theater.stats());
     let service = ReplayService {
         library: Arc::clone(&library),
         theater,
     };
     watch::api::register(io, Arc::new(service));
-    Ok(library)
+    Ok((library, stats))
 }
 
 /// The lobby alone, or the lobby as one node of the cluster `[cluster]` configures, with the

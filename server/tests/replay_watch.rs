@@ -15,7 +15,7 @@ use petri_server::rooms::{HostLimits, Room, RoomSettings};
 use petri_server::sim::Arena;
 use petri_server::swarm::client::SocketIoClient;
 use petri_server::testkit::{
-    RecordingLink, TestServer, WAIT, next_frame, quick_config, small_room_settings,
+    RecordingLink, TestServer, WAIT, metric, next_frame, quick_config, small_room_settings,
 };
 use petri_server::watch::theater::{self, Control, WatchCommand};
 use petri_server::watch::{ReplayState, Script};
@@ -273,6 +273,7 @@ fn viewers_at_one_position_and_speed_share_one_playback() {
             replay: "m".into(),
             script: Arc::clone(&script),
             want,
+            aspect: None,
             reply,
         });
         assert_eq!(state, want);
@@ -300,6 +301,47 @@ fn viewers_at_one_position_and_speed_share_one_playback() {
         assert!(!link.frames.lock().is_empty(), "every viewer got frames");
     }
     shutdown.begin();
+}
+
+/// The value of a `/metrics` line once it reads `wanted` (a bounded number of scrapes).
+async fn metric_becomes(server: &TestServer, line: &str, wanted: f64) {
+    let mut last = None;
+    for _ in 0..100 {
+        let (_, text) = server.get("/metrics").await.expect("metrics");
+        last = metric(&text, line);
+        if last == Some(wanted) {
+            return;
+        }
+        tokio::time::sleep(theater::FRAME_PERIOD).await;
+    }
+    panic!("{line} is {last:?}, not {wanted}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_viewers_over_sockets_at_one_position_share_one_playback() {
+    let dir = temp_dir("share-net");
+    recorded_match(&dir, 600);
+    let server = server_over(&dir).await;
+    let (mut one, mut two) = (viewer(&server).await, viewer(&server).await);
+    for client in [&mut one, &mut two] {
+        let request = json!({ "id": "match-7", "tick": 200, "paused": true });
+        let answer = ask(client, events::WATCH, request).await;
+        assert_eq!(answer["state"]["tick"], 200, "{answer}");
+    }
+    metric_becomes(&server, "petri_replay_viewers", 2.0).await;
+    metric_becomes(&server, "petri_replay_playbacks", 1.0).await;
+    for client in [&mut one, &mut two] {
+        assert_eq!(next_frame(client).await.tick, 200);
+    }
+    // one moves on: two positions, two playbacks; it comes back: one again
+    control(&mut one, "seek", json!(400)).await;
+    metric_becomes(&server, "petri_replay_playbacks", 2.0).await;
+    control(&mut one, "seek", json!(200)).await;
+    metric_becomes(&server, "petri_replay_playbacks", 1.0).await;
+    drop(one);
+    drop(two);
+    metric_becomes(&server, "petri_replay_playbacks", 0.0).await;
+    server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,6 +14,7 @@ use petri_shared::game::{self, Refusal, RefusalCode, WorldInfo, events, namespac
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::WatchError;
 use super::library::Library;
 use super::playback::{MAX_SPEED, MIN_SPEED, ReplayState};
 use super::theater::{Answer, Control, TheaterHandle, WatchCommand};
@@ -21,6 +22,7 @@ use crate::realtime::{Ack, Payload, SocketIo, SocketRef};
 use crate::rooms::api::{answer, answer_result, first_arg, refuse, slow_down};
 use crate::rooms::net_limiter::NetLimiter;
 use crate::rooms::socket_link::{LinkEnder, SocketLink};
+use crate::sim::rules::view_aspect;
 
 /// Requests a viewer may send per second (and burst): a timeline dragged by hand is a few
 /// dozen seeks a second at most.
@@ -45,6 +47,8 @@ struct WatchRequest {
     speed: Option<f64>,
     #[serde(default)]
     paused: bool,
+    /// The screen's shape (width / height), as in a `JoinRequest`.
+    aspect: Option<f64>,
 }
 
 /// `replay_control`'s argument.
@@ -164,6 +168,9 @@ fn on_watch(connection: &Arc<Connection>, socket: &SocketRef, payload: &Payload,
         let opened = tokio::task::spawn_blocking(move || library.open(&id)).await;
         let script = match opened {
             Ok(Ok(script)) => script,
+            Ok(Err(error @ WatchError::Busy)) => {
+                return refuse(ack, RefusalCode::Busy, error.to_string());
+            }
             Ok(Err(error)) => return refuse(ack, RefusalCode::UnknownRoom, error.to_string()),
             Err(_) => return refuse(ack, RefusalCode::Internal, "could not open the replay"),
         };
@@ -188,6 +195,7 @@ fn on_watch(connection: &Arc<Connection>, socket: &SocketRef, payload: &Payload,
             height: rules.border_height,
             tick_rate: script.tick_rate(),
         };
+        let aspect = request.aspect.and_then(|a| view_aspect(a, rules));
         let want = ReplayState {
             tick: request.tick,
             total_ticks,
@@ -205,6 +213,7 @@ fn on_watch(connection: &Arc<Connection>, socket: &SocketRef, payload: &Payload,
             replay,
             script,
             want,
+            aspect,
             reply,
         };
         connection.service.theater.send(command);

@@ -7,11 +7,13 @@
 //! the shelf again and takes the files of the listed replay with that id, so only what is
 //! listed can be opened, and a `../` is just an id that is not there.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::UNIX_EPOCH;
 
+use parking_lot::Mutex;
 use serde::Serialize;
 
 use super::WatchError;
@@ -60,9 +62,35 @@ struct Entry {
     files: Vec<(u32, PathBuf)>,
 }
 
+/// Replays read from disk at once, at most; past it an open is refused `busy` (each holds up to
+/// `max_load_mb` of file and its decoding).
+pub const MAX_CONCURRENT_LOADS: usize = 2;
+
 pub struct Library {
     shelf: Shelf,
     max_load_bytes: u64,
+    /// Scripts being watched, by id and the bytes of their files: a second viewer of a replay
+    /// shares the first one's, and a file that grew (a room still recording) is read again.
+    loaded: Mutex<HashMap<String, (u64, Weak<Script>)>>,
+    loading: AtomicUsize,
+}
+
+/// A place among `MAX_CONCURRENT_LOADS`, given back when dropped.
+struct LoadSlot<'a>(&'a AtomicUsize);
+
+impl<'a> LoadSlot<'a> {
+    fn take(loading: &'a AtomicUsize) -> Result<Self, WatchError> {
+        let taken = loading.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < MAX_CONCURRENT_LOADS).then_some(n + 1)
+        });
+        taken.map(|_| Self(loading)).map_err(|_| WatchError::Busy)
+    }
+}
+
+impl Drop for LoadSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Library {
@@ -70,6 +98,8 @@ impl Library {
         Self {
             shelf,
             max_load_bytes: max_load_mb.saturating_mul(1 << 20),
+            loaded: Mutex::new(HashMap::new()),
+            loading: AtomicUsize::new(0),
         }
     }
 
@@ -102,8 +132,22 @@ impl Library {
             };
         }
         let entry = self.entries().remove(id).ok_or(WatchError::Unknown)?;
+        let bytes = entry.listing.bytes;
+        let cached = self
+            .loaded
+            .lock()
+            .get(id)
+            .and_then(|(b, script)| script.upgrade().filter(|_| *b == bytes));
+        if let Some(script) = cached {
+            return Ok(script);
+        }
+        let _slot = LoadSlot::take(&self.loading)?;
         let paths: Vec<PathBuf> = entry.files.into_iter().map(|(_, p)| p).collect();
-        Script::load(&paths, self.max_load_bytes).map(Arc::new)
+        let script = Arc::new(Script::load(&paths, self.max_load_bytes)?);
+        let mut loaded = self.loaded.lock();
+        loaded.retain(|_, (_, s)| s.strong_count() > 0);
+        loaded.insert(id.to_owned(), (bytes, Arc::downgrade(&script)));
+        Ok(script)
     }
 
     fn entries(&self) -> BTreeMap<String, Entry> {

@@ -45,6 +45,8 @@ pub enum WatchError {
     Rules(#[from] ConfigError),
     #[error("the replay has no files")]
     NoFiles,
+    #[error("the server is reading other replays right now; try again in a moment")]
+    Busy,
 }
 
 impl WatchError {

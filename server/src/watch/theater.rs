@@ -32,7 +32,6 @@ use super::playback::{Playback, ReplayState};
 use super::script::{Position, Script};
 use crate::realtime::Shutdown;
 use crate::rooms::roster::Client;
-use crate::rooms::view::ClientView;
 use crate::rooms::{ClientId, ClientLink, HostLimits};
 
 /// How often viewers get a frame, whatever the playback's speed.
@@ -71,6 +70,8 @@ pub enum WatchCommand {
         replay: String,
         script: Arc<Script>,
         want: ReplayState,
+        /// The screen's shape (`rules::view_aspect` checked it); `None`: the classic one.
+        aspect: Option<f32>,
         reply: WatchReply,
     },
     Control {
@@ -125,7 +126,7 @@ impl TheaterHandle {
         }
     }
 
-    pub fn stats(&self) -> &TheaterStats {
+    pub fn stats(&self) -> &Arc<TheaterStats> {
         &self.stats
     }
 }
@@ -137,6 +138,7 @@ pub fn start(max_playbacks: usize, shutdown: Shutdown) -> std::io::Result<Arc<Th
     let mut theater = Theater {
         playbacks: Vec::new(),
         waiting: Vec::new(),
+        seeking: Vec::new(),
         max_playbacks: max_playbacks.max(1),
         commands: tx.clone(),
         stats: Arc::clone(&stats),
@@ -155,6 +157,9 @@ struct Theater {
     playbacks: Vec<Playback>,
     /// Viewers whose first position is being prepared.
     waiting: Vec<(ClientId, Client)>,
+    /// Viewers with a seek being prepared: one at a time each, so that one viewer cannot
+    /// take every place `max_playbacks` leaves.
+    seeking: Vec<ClientId>,
     max_playbacks: usize,
     /// For seek workers to hand their result back.
     commands: SyncSender<WatchCommand>,
@@ -231,6 +236,9 @@ impl Theater {
             .playbacks
             .store(self.playbacks.len(), Ordering::Relaxed);
         self.stats.viewers.store(viewers, Ordering::Relaxed);
+        self.stats
+            .seeking
+            .store(self.seeking.len(), Ordering::Relaxed);
     }
 
     fn handle(&mut self, command: WatchCommand) {
@@ -241,13 +249,15 @@ impl Theater {
                 replay,
                 script,
                 want,
+                aspect,
                 reply,
             } => {
                 self.leave(viewer);
                 let name = String::new();
                 let watching = crate::rooms::view::Watching::Spectator(None);
                 let tick_rate = script.tick_rate();
-                let client = Client::new(link, watching, None, &self.limits, tick_rate, name);
+                let mut client = Client::new(link, watching, None, &self.limits, tick_rate, name);
+                client.view.set_aspect(aspect);
                 self.waiting.push((viewer, client));
                 self.place(viewer, replay, script, want, reply);
             }
@@ -319,7 +329,11 @@ impl Theater {
         if let Some(index) = self.playbacks.iter().position(|p| p.is_at(&replay, want)) {
             return self.seat(viewer, index, reply);
         }
-        let busy = self.playbacks.len() + self.stats.seeking.load(Ordering::Relaxed);
+        if self.seeking.contains(&viewer) {
+            let message = "the last seek is still being prepared; try again in a moment";
+            return reply(Err(Refusal::new(RefusalCode::Busy, message)));
+        }
+        let busy = self.playbacks.len() + self.seeking.len();
         if busy >= self.max_playbacks {
             self.waiting.retain(|(v, _)| *v != viewer);
             let message = format!(
@@ -327,9 +341,8 @@ impl Theater {
             );
             return reply(Err(Refusal::new(RefusalCode::Busy, message)));
         }
-        self.stats.seeking.fetch_add(1, Ordering::Relaxed);
+        self.seeking.push(viewer);
         let commands = self.commands.clone();
-        let seeking = Arc::clone(&self.stats);
         let worker = move || {
             let position = script.cue(want.tick);
             let cue = Cue {
@@ -340,7 +353,6 @@ impl Theater {
                 position,
                 reply,
             };
-            seeking.seeking.fetch_sub(1, Ordering::Relaxed);
             if let Err(error) = commands.send(WatchCommand::Cued(Box::new(cue)))
                 && let WatchCommand::Cued(cue) = error.0
             {
@@ -353,7 +365,7 @@ impl Theater {
             .spawn(worker)
         {
             warn!(%error, "could not start a seek");
-            self.stats.seeking.fetch_sub(1, Ordering::Relaxed);
+            self.seeking.retain(|v| *v != viewer);
             self.waiting.retain(|(v, _)| *v != viewer);
         }
     }
@@ -368,6 +380,7 @@ impl Theater {
             position,
             reply,
         } = cue;
+        self.seeking.retain(|v| *v != viewer);
         let position = match position {
             Ok(position) => position,
             Err(error) => {
@@ -407,7 +420,7 @@ impl Theater {
             }
             return;
         };
-        client.view = ClientView::new();
+        client.view.restart();
         let playback = &mut self.playbacks[index];
         // the answer goes before the first frame of the new position (one ordered socket)
         reply(Ok(Answer {
