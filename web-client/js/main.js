@@ -249,7 +249,7 @@ async function openReplay(id) {
   ui.clearBoard();
   chat.clear();
   chat.setReplay(true);
-  const answer = await replay.watch(id);
+  const answer = await replay.watch(id, { aspect: screenAspect() });
   if (!answer || !answer.ok) {
     chat.setReplay(false);
     backHome(`Could not open the replay: ${refusalText(answer)}`);

@@ -74,6 +74,7 @@ export class ReplayViewer {
     this.h = h;
     this.socket = null;
     this.id = null;
+    this.aspect = null; // the screen's shape, sent with `watch`
     this.state = null; // the last `replay_state`
     this.seeking = false; // the timeline is held: its value is the viewer's, not the server's
     for (const s of SPEEDS) {
@@ -109,7 +110,7 @@ export class ReplayViewer {
     this.socket.on(EVENTS.REPLAY_STATE, (s) => this.show(s));
     // a new connection has no playback: open the replay again where it was
     this.socket.on('connect', () => {
-      if (this.active && this.state) this.watch(this.id, { tick: this.state.tick });
+      if (this.active && this.state) this.watch(this.id, { tick: this.state.tick, aspect: this.aspect });
     });
     return this.socket;
   }
@@ -123,10 +124,13 @@ export class ReplayViewer {
   }
 
   /** Opens replay `id`; resolves with the server's answer (`ok`, `world`, `state`). */
-  async watch(id, { tick = 0 } = {}) {
+  async watch(id, { tick = 0, aspect = null } = {}) {
     this.id = id;
+    this.aspect = aspect;
     this.el.bar.hidden = false;
-    const answer = await this.ask(EVENTS.WATCH, { id, tick });
+    const request = { id, tick };
+    if (aspect) request.aspect = aspect;
+    const answer = await this.ask(EVENTS.WATCH, request);
     if (!answer || !answer.ok) {
       this.id = null;
       this.el.bar.hidden = true;
