@@ -380,13 +380,16 @@ async fn hostile_controls_are_refused_and_a_bystander_keeps_watching() {
         let answer = ask(&mut attacker, events::REPLAY_CONTROL, payload.clone()).await;
         assert!(refused(&answer, "bad-request"), "{payload}: {answer}");
     }
-    let speed = ask(
-        &mut attacker,
-        events::WATCH,
+    for request in [
         json!({ "id": "match-7", "speed": 1e308 }),
-    )
-    .await;
-    assert!(refused(&speed, "bad-request"), "{speed}");
+        json!({ "id": "match-7", "aspect": -2 }),
+        json!({ "id": "match-7", "tick": 3001 }),
+        json!({ "id": "match-7", "tick": -1 }),
+        json!({ "id": "match-7", "follow": 1 }),
+    ] {
+        let answer = ask(&mut attacker, events::WATCH, request.clone()).await;
+        assert!(refused(&answer, "bad-request"), "{request}: {answer}");
+    }
     let before = next_frame(&mut bystander).await.tick;
     let after = frame_at(&mut bystander, before + 5).await;
     assert!(after > before, "the bystander still plays");

@@ -160,63 +160,76 @@ fn on_watch(connection: &Arc<Connection>, socket: &SocketRef, payload: &Payload,
         let message = "no replay by that id (ids are letters, digits, '-', '_' and '.')";
         return refuse(ack, RefusalCode::UnknownRoom, message);
     }
-    let connection = Arc::clone(connection);
-    let socket = socket.clone();
-    tokio::spawn(async move {
-        let library = Arc::clone(&connection.service.library);
-        let id = request.id.clone();
-        let opened = tokio::task::spawn_blocking(move || library.open(&id)).await;
-        let script = match opened {
-            Ok(Ok(script)) => script,
-            Ok(Err(error @ WatchError::Busy)) => {
-                return refuse(ack, RefusalCode::Busy, error.to_string());
-            }
-            Ok(Err(error)) => return refuse(ack, RefusalCode::UnknownRoom, error.to_string()),
-            Err(_) => return refuse(ack, RefusalCode::Internal, "could not open the replay"),
-        };
-        let total_ticks = script.total_ticks();
-        if request.tick > total_ticks {
-            let message = format!(
-                "tick {} is past the replay's end ({total_ticks})",
-                request.tick
-            );
-            return answer(ack, &bad(message));
+    tokio::spawn(open_and_watch(
+        Arc::clone(connection),
+        socket.clone(),
+        request,
+        speed,
+        ack,
+    ));
+}
+
+/// Loads the replay off the runtime, checks the request against it, and seats the viewer.
+async fn open_and_watch(
+    connection: Arc<Connection>,
+    socket: SocketRef,
+    request: WatchRequest,
+    speed: f64,
+    ack: Option<Ack>,
+) {
+    let library = Arc::clone(&connection.service.library);
+    let id = request.id.clone();
+    let script = match tokio::task::spawn_blocking(move || library.open(&id)).await {
+        Ok(Ok(script)) => script,
+        Ok(Err(error @ WatchError::Busy)) => {
+            return refuse(ack, RefusalCode::Busy, error.to_string());
         }
-        leave(&connection, &socket);
-        let link = SocketLink::new(socket.clone());
-        socket.set_data(Viewer {
-            id: connection.id,
-            total_ticks,
-            link: link.ender(),
-        });
-        let rules = &script.header().rules;
-        let world = WorldInfo {
-            width: rules.border_width,
-            height: rules.border_height,
-            tick_rate: script.tick_rate(),
-        };
-        let aspect = request.aspect.and_then(|a| view_aspect(a, rules));
-        let want = ReplayState {
-            tick: request.tick,
-            total_ticks,
-            speed,
-            playing: !request.paused,
-        };
-        let id = request.id;
-        let replay = id.clone();
-        let reply = Box::new(move |result: Result<Answer, Refusal>| {
-            answer_result(ack, result.map(|a| watched(id, world, a)));
-        });
-        let command = WatchCommand::Watch {
-            viewer: connection.id,
-            link: Arc::new(link),
-            replay,
-            script,
-            want,
-            aspect,
-            reply,
-        };
-        connection.service.theater.send(command);
+        Ok(Err(error)) => return refuse(ack, RefusalCode::UnknownRoom, error.to_string()),
+        Err(_) => return refuse(ack, RefusalCode::Internal, "could not open the replay"),
+    };
+    let (total_ticks, rules) = (script.total_ticks(), &script.header().rules);
+    if request.tick > total_ticks {
+        let message = format!(
+            "tick {} is past the replay's end ({total_ticks})",
+            request.tick
+        );
+        return answer(ack, &bad(message));
+    }
+    let aspect = match request.aspect.map(|a| view_aspect(a, rules)) {
+        None => None,
+        Some(Some(aspect)) => Some(aspect),
+        Some(None) => return answer(ack, &bad("aspect must be a positive number")),
+    };
+    let world = WorldInfo {
+        width: rules.border_width,
+        height: rules.border_height,
+        tick_rate: script.tick_rate(),
+    };
+    let want = ReplayState {
+        tick: request.tick,
+        total_ticks,
+        speed,
+        playing: !request.paused,
+    };
+    leave(&connection, &socket);
+    let link = SocketLink::new(socket.clone());
+    socket.set_data(Viewer {
+        id: connection.id,
+        total_ticks,
+        link: link.ender(),
+    });
+    let (id, replay) = (request.id.clone(), request.id);
+    let reply = Box::new(move |result: Result<Answer, Refusal>| {
+        answer_result(ack, result.map(|a| watched(id, world, a)));
+    });
+    connection.service.theater.send(WatchCommand::Watch {
+        viewer: connection.id,
+        link: Arc::new(link),
+        replay,
+        script,
+        want,
+        aspect,
+        reply,
     });
 }
 
