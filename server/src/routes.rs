@@ -61,7 +61,7 @@ impl RouteState {
             }
             "/api/replays" => {
                 let listed = self.replays.as_ref().map(|l| l.list()).unwrap_or_default();
-                let body = serde_json::to_vec(&listed).unwrap_or_default();
+                let body = serde_json::to_vec(listed.as_slice()).unwrap_or_default();
                 Some(respond(StatusCode::OK, "application/json", body))
             }
             path => web::lookup(&self.web_root, path).map(|asset| {

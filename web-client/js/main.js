@@ -21,6 +21,8 @@ import {
 } from './route.js';
 
 const ROOMS_REFRESH_MS = 4000;
+/** The replays list changes when a room session or a match is recorded: read it less often. */
+const REPLAYS_REFRESH_MS = 30000;
 /** How long the page waits after a `rooms-changed` notice for more before re-reading the list. */
 const ROOMS_CHANGED_DEBOUNCE_MS = 150;
 const RESYNC_MIN_MS = 2000;
@@ -54,6 +56,7 @@ const state = {
   roomsChangedTimer: 0,
   roomsListed: 0, // room lists shown
   roomsAgain: false, // a re-read was asked for while one was out
+  replaysListedAt: -Infinity, // when the Replays list was last read (the home screen reads it again on showing)
 };
 
 // ---- profile (name and colour survive reloads) -----------------------------------------------
@@ -277,6 +280,7 @@ function backHome(message = '') {
   setHash(null);
   ui.message(message);
   ui.show('home');
+  state.replaysListedAt = -Infinity;
   refreshRooms();
 }
 
@@ -287,10 +291,13 @@ async function refreshRooms() {
     return;
   }
   if (ui.screen !== 'home' || !net.connected) return;
-  listReplays().then((list) => {
-    ui.el.replaysSection.hidden = list.length === 0;
-    showReplays(ui.el.replays, list);
-  });
+  if (performance.now() - state.replaysListedAt > REPLAYS_REFRESH_MS) {
+    state.replaysListedAt = performance.now();
+    listReplays().then((list) => {
+      ui.el.replaysSection.hidden = list.length === 0;
+      showReplays(ui.el.replays, list);
+    });
+  }
   roomsBusy = true;
   state.roomsAgain = false;
   try {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -62,6 +62,10 @@ struct Entry {
     files: Vec<(u32, PathBuf)>,
 }
 
+/// How long a listing is reused: the home screens of many browsers ask for it, and each listing
+/// opens every file of the directory.
+pub const LISTING_TTL: Duration = Duration::from_secs(2);
+
 /// Replays read from disk at once, at most; past it an open is refused `busy` (each holds up to
 /// `max_load_mb` of file and its decoding).
 pub const MAX_CONCURRENT_LOADS: usize = 2;
@@ -73,6 +77,8 @@ pub struct Library {
     /// shares the first one's, and a file that grew (a room still recording) is read again.
     loaded: Mutex<HashMap<String, (u64, Weak<Script>)>>,
     loading: AtomicUsize,
+    /// The last listing and when it was made.
+    listed: Mutex<Option<(Instant, Arc<Vec<ReplayListing>>)>>,
 }
 
 /// A place among `MAX_CONCURRENT_LOADS`, given back when dropped.
@@ -100,6 +106,7 @@ impl Library {
             max_load_bytes: max_load_mb.saturating_mul(1 << 20),
             loaded: Mutex::new(HashMap::new()),
             loading: AtomicUsize::new(0),
+            listed: Mutex::new(None),
         }
     }
 
@@ -111,11 +118,19 @@ impl Library {
         }
     }
 
-    /// Every replay on the shelf, newest first.
-    pub fn list(&self) -> Vec<ReplayListing> {
+    /// Every replay on the shelf, newest first (as of at most `LISTING_TTL` ago).
+    pub fn list(&self) -> Arc<Vec<ReplayListing>> {
+        let mut cached = self.listed.lock();
+        if let Some((at, listed)) = cached.as_ref()
+            && at.elapsed() < LISTING_TTL
+        {
+            return Arc::clone(listed);
+        }
         let mut listed: Vec<ReplayListing> =
             self.entries().into_values().map(|e| e.listing).collect();
         listed.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
+        let listed = Arc::new(listed);
+        *cached = Some((Instant::now(), Arc::clone(&listed)));
         listed
     }
 
