@@ -4,7 +4,9 @@
 //!    into a temporary directory, ticked alternately so that the machine's drift hits both
 //!    alike: the mean tick time of each and the recording's share of a tick;
 //! 2. the recorded room's replay size per minute of play, and a bots-only match's;
-//! 3. verifying the room's replay: ticks re-simulated per second (the speed seeking will have).
+//! 3. verifying the room's replay: ticks re-simulated per second;
+//! 4. seeking in it as a viewer does (`watch::Script::cue`, and through the theater: the seek's
+//!    answer, which comes once the new position is ready): to the end, the worst case.
 //!
 //! `cargo run --release -p petri-server --example replay-cost [ticks]` (default 3,000 = 2 minutes
 //! at 25 Hz). Timings are whatever this machine gives; compare the columns.
@@ -15,11 +17,14 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use petri_server::headless::{Lineup, MatchSettings, run_seed};
+use petri_server::realtime::Shutdown;
 use petri_server::replay::{ReplayDir, ReplaysConfig, verify_files};
 use petri_server::rooms::link::{ClientLink, Delivery};
 use petri_server::rooms::{HostLimits, Room, RoomCommand, RoomSettings};
 use petri_server::sim::SimConfig;
 use petri_server::testkit::join_now;
+use petri_server::watch::theater::{self, Control, WatchCommand, WatchReply};
+use petri_server::watch::{ReplayState, Script};
 use petri_shared::game::JoinRequest;
 
 const PEOPLE: u64 = 50;
@@ -90,6 +95,58 @@ fn dir_bytes(dir: &std::path::Path) -> (u64, Vec<PathBuf>) {
     (bytes, files)
 }
 
+/// Seeking in the room's replay: loading it, re-simulating to the middle and to the end, and a
+/// viewer's seek to the end through the theater, from the request to its answer.
+fn seek(files: &[PathBuf]) {
+    let started = Instant::now();
+    let script = Arc::new(Script::load(files, u64::MAX).expect("loads"));
+    let loaded = started.elapsed().as_secs_f64();
+    let total = script.total_ticks();
+    let cue = |tick: u64| {
+        let started = Instant::now();
+        script.cue(tick).expect("cues");
+        started.elapsed().as_secs_f64()
+    };
+    let (middle, end) = (cue(total / 2), cue(total));
+    println!(
+        "  seek (re-simulate)    load {loaded:.2} s, to tick {} {middle:.2} s, to the end ({total}) {end:.2} s",
+        total / 2
+    );
+    let shutdown = Shutdown::new();
+    let theater = theater::start(4, shutdown.clone()).expect("the theater");
+    let ask = |command: &dyn Fn(WatchReply) -> WatchCommand| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let started = Instant::now();
+        theater.send(command(Box::new(move |answer| {
+            let _ = tx.send(answer.is_ok());
+        })));
+        assert!(rx.recv().expect("answered"), "accepted");
+        started.elapsed().as_secs_f64()
+    };
+    let want = ReplayState {
+        tick: 0,
+        total_ticks: total,
+        speed: 1.0,
+        playing: true,
+    };
+    ask(&|reply| WatchCommand::Watch {
+        viewer: 1,
+        link: Arc::new(Sink),
+        replay: "bench".into(),
+        script: Arc::clone(&script),
+        want,
+        aspect: None,
+        reply,
+    });
+    let answered = ask(&|reply| WatchCommand::Control {
+        viewer: 1,
+        control: Control::Seek(total),
+        reply,
+    });
+    println!("  seek to the end, answered by the theater in {answered:.2} s");
+    shutdown.begin();
+}
+
 fn main() {
     let ticks: u64 = std::env::args()
         .nth(1)
@@ -149,6 +206,8 @@ fn main() {
         verified.checkpoints,
         took
     );
+
+    seek(&files);
 
     let lineup: Lineup = "forager:40,hunter:40,survivor:20".parse().expect("lineup");
     let mut settings = MatchSettings::classic_scaled(lineup, ticks);

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::headless::{Lineup, MatchReport, MatchSettings, chart, parse_seeds, run_matches};
 use crate::sim::SimConfig;
+use crate::watch::{Shelf, host};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +44,15 @@ enum ReplayAction {
     },
     /// Print a replay's header (seed, rules, where it came from) as JSON.
     Info { file: PathBuf },
+    /// Serve one replay to watch in the browser and print the URL to open.
+    Watch {
+        /// The replay, or a session's segments in order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The port on 127.0.0.1 (0: any free one).
+        #[arg(long, default_value_t = 8100)]
+        port: u16,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -231,6 +241,15 @@ struct MatchArgs {
     /// Record the match to this replay file (with --seeds, one file per seed: FILE-<seed>).
     #[arg(long)]
     record: Option<PathBuf>,
+    /// Serve the match to watch in the browser as it runs (one seed), instead of a report.
+    #[arg(long, conflicts_with_all = ["seeds", "record", "json", "svg"])]
+    watch: bool,
+    /// With --watch: the match's speed (0.25 to 16; 1 is real time).
+    #[arg(long, default_value_t = 1.0, requires = "watch")]
+    speed: f64,
+    /// With --watch: the port on 127.0.0.1 (0: any free one).
+    #[arg(long, default_value_t = 8100, requires = "watch")]
+    port: u16,
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -270,8 +289,29 @@ fn run_replay(action: ReplayAction) -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", file.display()))?;
             println!("{}", serde_json::to_string_pretty(reader.header())?);
         }
+        ReplayAction::Watch { files, port } => {
+            init_logging(crate::config::LogFormat::Text);
+            let id = host::id_of_files(&files)?;
+            serve_until_stopped(host::serve_one(
+                Shelf::Files(files),
+                &id,
+                port,
+                crate::serve::shutdown_signal(),
+            ))?;
+        }
     }
     Ok(())
+}
+
+/// Runs `serving` (a replay server) on a runtime of its own.
+fn serve_until_stopped(
+    serving: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(serving)
 }
 
 /// Logs go to stderr (stdout is for reports), filtered by `RUST_LOG` (default `info`).
@@ -339,6 +379,19 @@ fn run_match(args: MatchArgs) -> anyhow::Result<()> {
         settings.config.mode
     );
 
+    if args.watch {
+        if !(crate::watch::MIN_SPEED..=crate::watch::MAX_SPEED).contains(&args.speed) {
+            bail!(
+                "--speed must be between {} and {}",
+                crate::watch::MIN_SPEED,
+                crate::watch::MAX_SPEED
+            );
+        }
+        let shelf = host::live_match(&settings, args.seed, args.speed)?;
+        let id = host::match_id(args.seed);
+        let stop = crate::serve::shutdown_signal();
+        return serve_until_stopped(host::serve_one(shelf, &id, args.port, stop));
+    }
     let results = run_matches(&settings, &seeds, args.threads, !args.no_progress)?;
     let report = MatchReport::new(settings, results);
     print!("{}", report.render_text(args.top));

@@ -18,4 +18,5 @@ pub mod stats;
 pub mod swarm;
 #[cfg(feature = "test-support")]
 pub mod testkit;
+pub mod watch;
 pub mod web;

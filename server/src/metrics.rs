@@ -18,6 +18,7 @@ use crate::cluster::ClusterStats;
 use crate::realtime::{ConnectionStats, RefusalReason};
 use crate::relay::RelayStats;
 use crate::rooms::{ChatReject, Lobby, RoomHandle, RoomStatus};
+use crate::watch::TheaterStats;
 
 /// Everything `/metrics` shows.
 pub struct Metrics {
@@ -65,6 +66,13 @@ impl Metrics {
         self
     }
 
+    /// Also exports the replay theater's gauges (`petri_replay_*`).
+    pub fn with_replays(mut self, stats: Arc<TheaterStats>) -> Self {
+        self.registry
+            .register_collector(Box::new(ReplayCollector { stats }));
+        self
+    }
+
     /// The text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -92,6 +100,40 @@ impl Collector for ConnectionCollector {
         for reason in RefusalReason::ALL {
             let labels = [("reason", reason.as_str())];
             ConstCounter::new(self.stats.refused(reason)).encode(metric.encode_family(&labels)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the replay theater's state at scrape time.
+#[derive(Debug)]
+struct ReplayCollector {
+    stats: Arc<TheaterStats>,
+}
+
+impl Collector for ReplayCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        let gauges = [
+            (
+                "replay_playbacks",
+                "Replays being played (one arena each)",
+                &self.stats.playbacks,
+            ),
+            (
+                "replay_viewers",
+                "Viewers watching replays",
+                &self.stats.viewers,
+            ),
+            (
+                "replay_seeks",
+                "Seeks being re-simulated",
+                &self.stats.seeking,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let value = i64::try_from(value.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+            let metric = encoder.encode_descriptor(name, help, None, MetricType::Gauge)?;
+            ConstGauge::new(value).encode(metric)?;
         }
         Ok(())
     }

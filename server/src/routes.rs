@@ -1,4 +1,5 @@
 //! Petri's HTTP routes beside Socket.IO: the web client at `/`, the room list at `/api/rooms`,
+//! the replays to watch at `/api/replays` (docs/REPLAYS.md),
 //! `/metrics` for Prometheus and `/readyz` for load balancers (`/healthz` is the realtime
 //! layer's own: the process answers).
 
@@ -12,6 +13,7 @@ use crate::metrics::Metrics;
 use crate::realtime::http::{HttpResponse, response as respond};
 use crate::realtime::{Shutdown, SocketIo};
 use crate::rooms::{MAIN_ROOM, Placement};
+use crate::watch::Library;
 use crate::web::{self, WebRoot};
 
 /// What the routes read.
@@ -22,6 +24,8 @@ pub struct RouteState {
     pub web_root: WebRoot,
     /// Begins when shutdown does: `/readyz` then says not ready, so balancers drain us.
     pub shutdown: Shutdown,
+    /// The replays this server offers to watch, if any (`GET /api/replays`).
+    pub replays: Option<Arc<Library>>,
 }
 
 impl RouteState {
@@ -53,6 +57,11 @@ impl RouteState {
             }
             "/api/rooms" => {
                 let body = serde_json::to_vec(&self.lobby.list_public()).unwrap_or_default();
+                Some(respond(StatusCode::OK, "application/json", body))
+            }
+            "/api/replays" => {
+                let listed = self.replays.as_ref().map(|l| l.list()).unwrap_or_default();
+                let body = serde_json::to_vec(listed.as_slice()).unwrap_or_default();
                 Some(respond(StatusCode::OK, "application/json", body))
             }
             path => web::lookup(&self.web_root, path).map(|asset| {

@@ -29,6 +29,7 @@ use crate::rooms::{
 };
 use crate::routes::RouteState;
 use crate::sim::SimConfig;
+use crate::watch::{self, Library, ReplayService, Shelf, TheaterStats, theater};
 use crate::web::WebRoot;
 use petri_shared::game::namespaces;
 
@@ -78,6 +79,18 @@ pub async fn serve(
     listener: TcpListener,
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    let shelf = config.replays.dir.clone().map(Shelf::Dir);
+    serve_replays(config, shelf, listener, stop).await
+}
+
+/// `serve`, offering the replays of `shelf` to watch (`petri serve` offers its replay
+/// directory's; `petri replay watch` one file, `petri match --watch` its match).
+pub async fn serve_replays(
+    config: ServerConfig,
+    shelf: Option<Shelf>,
+    listener: TcpListener,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     // the main room's settings are also the template created rooms start from
     let main_room = main_room_settings(&config)?;
     let replays = ReplayDir::open(&config.replays)
@@ -96,6 +109,14 @@ pub async fn serve(
         metrics = metrics.with_cluster(node.stats(), relay_stats.clone());
     }
     let shutdown = Shutdown::new();
+    let replays = match shelf {
+        Some(shelf) => {
+            let (library, stats) = watch_replays(&config, shelf, &io, &shutdown)?;
+            metrics = metrics.with_replays(stats);
+            Some(library)
+        }
+        None => None,
+    };
     let notices = lobby_notices::spawn(Arc::clone(&placement), io.clone(), shutdown.clone());
     let trim_stop = shutdown.clone();
     tokio::spawn(heap::trim_every(
@@ -111,6 +132,7 @@ pub async fn serve(
             .clone()
             .map_or(WebRoot::Embedded, WebRoot::Disk),
         shutdown: shutdown.clone(),
+        replays,
     });
     let routes = move |request: &hyper::Request<hyper::body::Incoming>| state.route(request);
     let shutdown_lobby = Arc::clone(&lobby);
@@ -133,6 +155,25 @@ pub async fn serve(
     lobby.shutdown();
     info!("stopped");
     Ok(())
+}
+
+/// Starts the replay theater and the `/replay` namespace over `shelf`.
+fn watch_replays(
+    config: &ServerConfig,
+    shelf: Shelf,
+    io: &SocketIo,
+    shutdown: &Shutdown,
+) -> anyhow::Result<(Arc<Library>, Arc<TheaterStats>)> {
+    let library = Arc::new(Library::new(shelf, config.replays.max_load_mb));
+    let theater = theater::start(config.replays.max_playbacks, shutdown.clone())
+        .context("starting the replay theater")?;
+    let stats = Arc::clone(theater.stats());
+    let service = ReplayService {
+        library: Arc::clone(&library),
+        theater,
+    };
+    watch::api::register(io, Arc::new(service));
+    Ok((library, stats))
 }
 
 /// The lobby alone, or the lobby as one node of the cluster `[cluster]` configures, with the

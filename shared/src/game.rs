@@ -14,6 +14,8 @@ pub mod namespaces {
     pub const LOBBY: &str = "/lobby";
     /// Playing or watching in a room.
     pub const PLAY: &str = "/play";
+    /// Watching a replay (docs/REPLAYS.md, "Watching"): frames and boards as a spectator's.
+    pub const REPLAY: &str = "/replay";
 }
 
 /// Event names.
@@ -43,6 +45,14 @@ pub mod events {
     pub const DIED: &str = "died";
     pub const ROOM_CLOSED: &str = "room-closed";
     pub const SERVER_SHUTDOWN: &str = "server-shutdown";
+    // replay, client -> server, answered through the ack
+    /// Open a replay (`{ "id", "tick"?, "speed"?, "paused"? }`).
+    pub const WATCH: &str = "watch";
+    /// Play, pause, speed, seek or follow (`{ "action", "value"? }`).
+    pub const REPLAY_CONTROL: &str = "replay_control";
+    // replay, server -> client
+    /// Where the playback is: `{ "tick", "total_ticks", "speed", "playing" }`.
+    pub const REPLAY_STATE: &str = "replay_state";
 }
 
 /// What kind of thing a cell is, on the wire.

@@ -2,8 +2,8 @@
 //
 // Lines arrive already cleaned by the server, but the page trusts nothing it is sent: every
 // line is put in as text (`textContent`), never as markup, so `<b>hi</b>` shows those very
-// characters. The log keeps the last CHAT_LINES_KEPT lines. Spectators of a replay (not built
-// yet) get no input line: `setReplay(true)` is the hook such a viewer calls.
+// characters. The log keeps the last CHAT_LINES_KEPT lines. Viewers of a replay (replay.js)
+// get no input line: main.js calls `setReplay(true)` when one opens.
 
 import { hexFromInt } from './colors.js';
 

@@ -15,11 +15,14 @@ import { Chat } from './chat.js';
 import { ModeHud } from './modes.js';
 import { FrameStats } from './stats.js';
 import { loadProfile, saveProfile } from './profile.js';
+import { ReplayViewer, replayFromLocation, listReplays, showReplays } from './replay.js';
 import {
   inviteLink, setHash, roomFromLocation, isElsewhere, goToNode, takeSpectateIntent,
 } from './route.js';
 
 const ROOMS_REFRESH_MS = 4000;
+/** The replays list changes when a room session or a match is recorded: read it less often. */
+const REPLAYS_REFRESH_MS = 30000;
 /** How long the page waits after a `rooms-changed` notice for more before re-reading the list. */
 const ROOMS_CHANGED_DEBOUNCE_MS = 150;
 const RESYNC_MIN_MS = 2000;
@@ -53,6 +56,7 @@ const state = {
   roomsChangedTimer: 0,
   roomsListed: 0, // room lists shown
   roomsAgain: false, // a re-read was asked for while one was out
+  replaysListedAt: -Infinity, // when the Replays list was last read (the home screen reads it again on showing)
 };
 
 // ---- profile (name and colour survive reloads) -----------------------------------------------
@@ -72,17 +76,7 @@ const net = new Net({
   connected: () => session.connected(),
   disconnected: () => session.disconnected(),
   frame: (data) => session.frame(data),
-  board(data) {
-    try {
-      state.board = decodeBoard(data);
-      state.boardsReceived++;
-      ui.board(state.board, session.playerId, world.rank);
-      modeHud.update(state.board);
-    } catch (e) {
-      state.decodeErrors++;
-      console.warn(`petri: bad board: ${e.message}`);
-    }
-  },
+  board: (data) => showBoard(data),
   died(d) {
     state.died = d;
     ui.death(d, roomMode() === 'lms');
@@ -101,15 +95,36 @@ const net = new Net({
   },
 });
 
+function showBoard(data) {
+  try {
+    state.board = decodeBoard(data);
+    state.boardsReceived++;
+    ui.board(state.board, session.playerId, world.rank);
+    modeHud.update(state.board);
+    replay.players(state.board);
+  } catch (e) {
+    state.decodeErrors++;
+    console.warn(`petri: bad board: ${e.message}`);
+  }
+}
+
+function applyFrame(data) {
+  try {
+    world.apply(decodeFrame(data), performance.now());
+    state.framesReceived++;
+  } catch (e) {
+    frameError(e);
+  }
+}
+
+// A replay's viewer gets a spectator's frames and boards (replay.js): the same world and board.
+const replay = new ReplayViewer({
+  bar: ui.el.replayBar, play: ui.el.replayPlay, speed: ui.el.replaySpeed,
+  timeline: ui.el.replayTimeline, tick: ui.el.replayTick, follow: ui.el.replayFollow,
+}, { frame: applyFrame, board: showBoard, reset: () => resetWorld() });
+
 const session = new Session(net, {
-  frame(data) {
-    try {
-      world.apply(decodeFrame(data), performance.now());
-      state.framesReceived++;
-    } catch (e) {
-      frameError(e);
-    }
-  },
+  frame: applyFrame,
   rejoining: () => resetWorld(),
   rejoined(joined) {
     resetWorld();
@@ -136,6 +151,8 @@ const session = new Session(net, {
 function frameError(e) {
   if (e.name === 'DecodeError') state.decodeErrors++;
   else state.applyErrors++;
+  // a replay's picture starts over with its next seek (or by opening it again where it is)
+  if (replay.active) return;
   // Our picture no longer matches the server's: start the delta stream over.
   console.warn(`petri: ${e.message}; resynchronising`);
   resync();
@@ -228,7 +245,29 @@ async function createPrivate(settings = {}) {
   return answer;
 }
 
+/** Opens replay `id` (`#replay/<id>`): watched like a room, with the replay's controls. */
+async function openReplay(id) {
+  if (session.inRoom || session.pending) session.leave();
+  resetWorld();
+  ui.clearBoard();
+  chat.clear();
+  chat.setReplay(true);
+  const answer = await replay.watch(id, { aspect: screenAspect() });
+  if (!answer || !answer.ok) {
+    chat.setReplay(false);
+    backHome(`Could not open the replay: ${refusalText(answer)}`);
+    return answer;
+  }
+  renderer.worldSize = { width: answer.world.width, height: answer.world.height };
+  world.setTickRate(answer.world.tick_rate);
+  ui.room({ name: `Replay ${id}` }, '');
+  ui.show('spectating');
+  return answer;
+}
+
 function backHome(message = '') {
+  replay.leave();
+  chat.setReplay(false);
   session.leave();
   state.board = null;
   state.died = null;
@@ -241,6 +280,7 @@ function backHome(message = '') {
   setHash(null);
   ui.message(message);
   ui.show('home');
+  state.replaysListedAt = -Infinity;
   refreshRooms();
 }
 
@@ -251,6 +291,13 @@ async function refreshRooms() {
     return;
   }
   if (ui.screen !== 'home' || !net.connected) return;
+  if (performance.now() - state.replaysListedAt > REPLAYS_REFRESH_MS) {
+    state.replaysListedAt = performance.now();
+    listReplays().then((list) => {
+      ui.el.replaysSection.hidden = list.length === 0;
+      showReplays(ui.el.replays, list);
+    });
+  }
   roomsBusy = true;
   state.roomsAgain = false;
   try {
@@ -266,6 +313,12 @@ async function refreshRooms() {
 }
 
 function joinFromHash() {
+  const watching = replayFromLocation();
+  if (watching !== null) {
+    if (watching !== replay.id) openReplay(watching);
+    return;
+  }
+  if (replay.active) backHome();
   const target = roomFromLocation();
   if (!target || (session.room && session.room.id === target.room)) return;
   // sent here by another node to watch (route.js goToNode), not to play
@@ -309,7 +362,7 @@ window.addEventListener('keydown', (e) => {
 });
 window.addEventListener('hashchange', joinFromHash);
 
-ui.onFollow = (id) => spectate(id);
+ui.onFollow = (id) => (replay.active ? replay.follow(id) : spectate(id));
 
 function respawn() {
   net.action(EVENTS.RESPAWN);
@@ -409,9 +462,16 @@ window.petri = {
   chat: (text) => net.chat(text),
   chatLines: () => chat.lines.slice(),
   mode: () => roomMode(),
+  replay: {
+    watch: (id) => openReplay(id),
+    control: (action, value) => replay.control(action, value),
+    follow: (id) => replay.follow(id),
+    state: () => replay.state,
+    list: () => listReplays(),
+  },
   round: () => modeHud.lastRound,
   // Not an API: the live objects, for debugging in the console and for render checks.
-  _internals: { world, renderer, net, session, ui, state, applyJoined, chat },
+  _internals: { world, renderer, net, session, ui, state, applyJoined, chat, replay },
 };
 
 // ---- start -------------------------------------------------------------------------------------

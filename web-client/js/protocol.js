@@ -12,7 +12,7 @@ export const PROTOCOL_VERSION = 2;
 /** `RoundState.phase` on the wire (last man standing). */
 export const ROUND_PHASE = Object.freeze({ NONE: 0, PLAYING: 1, BREAK: 2 });
 
-export const NAMESPACES = Object.freeze({ LOBBY: '/lobby', PLAY: '/play' });
+export const NAMESPACES = Object.freeze({ LOBBY: '/lobby', PLAY: '/play', REPLAY: '/replay' });
 
 export const EVENTS = Object.freeze({
   // lobby, client -> server, answered through the ack
@@ -38,6 +38,11 @@ export const EVENTS = Object.freeze({
   DIED: 'died',
   ROOM_CLOSED: 'room-closed',
   SERVER_SHUTDOWN: 'server-shutdown',
+  // replay, client -> server, answered through the ack (frames and boards come as in play)
+  WATCH: 'watch', // { id, tick?, speed?, paused? }
+  REPLAY_CONTROL: 'replay_control', // { action: play|pause|speed|seek|follow, value? }
+  // replay, server -> client: { tick, total_ticks, speed, playing }
+  REPLAY_STATE: 'replay_state',
 });
 
 /**

@@ -58,6 +58,14 @@ export class UI {
       round: $('round'),
       roundText: $('round-text'),
       roundWinner: $('round-winner'),
+      replayBar: $('replay-bar'),
+      replayPlay: $('replay-play'),
+      replaySpeed: $('replay-speed'),
+      replayTimeline: $('replay-timeline'),
+      replayTick: $('replay-tick'),
+      replayFollow: $('replay-follow'),
+      replays: $('replays'),
+      replaysSection: $('replays-section'),
     };
     this.screen = 'home';
     this.shownMass = -1;

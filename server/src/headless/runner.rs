@@ -89,14 +89,9 @@ pub fn run_seed(
 
 type MatchRecorder = (Recorder<BufWriter<File>>, PathBuf);
 
-/// Opens `path` and starts recording `arena` (fresh, before its bots are added) into it.
-fn start_recording(
-    arena: &mut Arena,
-    settings: &MatchSettings,
-    seed: u64,
-    path: &Path,
-) -> Result<MatchRecorder, MatchError> {
-    let header = Header {
+/// The replay header of seed `seed` of a match.
+pub fn match_header(settings: &MatchSettings, seed: u64) -> Header {
+    Header {
         format: replay::FORMAT_VERSION,
         petri_version: env!("CARGO_PKG_VERSION").to_owned(),
         seed,
@@ -109,7 +104,31 @@ fn start_recording(
         session: format!("match-{seed}"),
         segment: 0,
         first_tick: 0,
-    };
+    }
+}
+
+/// The commands a match begins with (its lineup's joins): with its header, all a bots-only
+/// match is (`petri match --watch` plays it from them).
+pub fn lineup_commands(
+    settings: &MatchSettings,
+    seed: u64,
+) -> Result<Vec<crate::sim::Command>, crate::sim::ConfigError> {
+    let mut arena = Arena::new(settings.config.clone(), seed)?;
+    arena.keep_journal(true);
+    add_lineup(&mut arena, settings);
+    let mut commands = Vec::new();
+    arena.drain_journal(&mut commands);
+    Ok(commands)
+}
+
+/// Opens `path` and starts recording `arena` (fresh, before its bots are added) into it.
+fn start_recording(
+    arena: &mut Arena,
+    settings: &MatchSettings,
+    seed: u64,
+    path: &Path,
+) -> Result<MatchRecorder, MatchError> {
+    let header = match_header(settings, seed);
     let file = File::create(path).map_err(|e| MatchError::record(path, e))?;
     let writer = ReplayWriter::new(BufWriter::new(file), &header)
         .map_err(|e| MatchError::record(path, e))?;

@@ -40,6 +40,12 @@ pub struct ReplaysConfig {
     /// Ticks between state-hash checkpoints (what a divergence is located to, and how far
     /// seeking has to re-simulate at most).
     pub checkpoint_every_ticks: u64,
+    /// Replays being played to viewers at once (each one arena re-simulating; a seek counts
+    /// while it runs). Past it a `watch` or a seek is refused `busy`.
+    pub max_playbacks: usize,
+    /// The largest replay (all of a session's files) a viewer may open, in MiB: it is held in
+    /// memory, decoded, while watched.
+    pub max_load_mb: u64,
 }
 
 impl Default for ReplaysConfig {
@@ -50,6 +56,8 @@ impl Default for ReplaysConfig {
             rotate_mb: 16,
             rotate_minutes: 60,
             checkpoint_every_ticks: DEFAULT_CHECKPOINT_EVERY,
+            max_playbacks: 16,
+            max_load_mb: 64,
         }
     }
 }

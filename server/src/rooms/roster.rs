@@ -177,6 +177,16 @@ impl Roster {
         self.clients.insert(id, client);
     }
 
+    /// Takes a spectator out with its view (a replay's viewer moving to another playback).
+    pub fn take(&mut self, id: ClientId) -> Option<Client> {
+        self.clients.remove(&id)
+    }
+
+    /// Takes every client out (a replay's playback handing its viewers to another).
+    pub fn drain(&mut self) -> impl Iterator<Item = (ClientId, Client)> + '_ {
+        self.clients.drain()
+    }
+
     /// Seats a new player (admitted with `Admission::Play`).
     pub fn seat_player(&mut self, id: ClientId, player: PlayerId, token: String, client: Client) {
         self.tokens.insert(token.clone(), player);

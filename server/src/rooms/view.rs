@@ -102,6 +102,14 @@ impl ClientView {
         Self::default()
     }
 
+    /// Forgets the client's picture but keeps its screen's shape: the next frame is a whole
+    /// picture (a replay's viewer that moved to another position starts over).
+    pub fn restart(&mut self) {
+        let aspect = self.aspect;
+        *self = Self::default();
+        self.aspect = aspect;
+    }
+
     /// What the client holds, as far as the server knows (keyed by handle).
     pub fn sent(&self) -> &ClientWorld {
         &self.sent
