@@ -56,6 +56,7 @@ mod client;
 pub mod config;
 pub mod connection;
 pub mod cork;
+pub mod deflate;
 pub mod engine;
 pub mod error;
 pub mod extensions;

@@ -14,6 +14,7 @@
 //! `send_queue_depth` bounds; its policy is [`Outbox::send`]'s. All writes happen under one short
 //! lock (a non-blocking system call, never an `.await`), so frames never interleave.
 
+use super::deflate::Compressor;
 use bytes::Bytes;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
@@ -88,6 +89,35 @@ pub enum Refused {
     Overflow,
 }
 
+/// What a sender says about its frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frames {
+    /// May be dropped when the client is behind (see [`Outbox::send`]).
+    pub volatile: bool,
+    /// This connection's alone (made for this receiver): compressed if the connection
+    /// negotiated permessage-deflate. Frames shared by many receivers never are
+    /// ([`super::deflate`]).
+    pub own: bool,
+}
+
+impl Frames {
+    /// Frames made for this one connection.
+    pub fn own(volatile: bool) -> Self {
+        Self {
+            volatile,
+            own: true,
+        }
+    }
+
+    /// Frames shared with other receivers (or protocol frames): sent as they are.
+    pub fn shared(volatile: bool) -> Self {
+        Self {
+            volatile,
+            own: false,
+        }
+    }
+}
+
 /// How [`Outbox::enter`] treats a frame that finds the backlog empty.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Entry {
@@ -103,6 +133,10 @@ struct State {
     backlog: Backlog,
     /// Frames were held back by a corked thread ([`super::cork`]) and await `uncork`.
     corked: bool,
+    /// This connection's permessage-deflate stream, if it negotiated one ([`super::deflate`]).
+    /// Used here, under the lock, once a frame is admitted: so the peer receives every message
+    /// the stream saw, in the same order.
+    compressor: Option<Box<Compressor>>,
 }
 
 /// What waits for the socket.
@@ -133,6 +167,7 @@ impl Outbox {
                 sink: Some(sink),
                 backlog: Backlog::default(),
                 corked: false,
+                compressor: None,
             }),
             wake: Notify::new(),
             depth: depth.max(1),
@@ -147,14 +182,20 @@ impl Outbox {
     /// is refused with [`Refused::Overflow`] and the caller closes the connection, because losing
     /// it silently would desynchronise the client.
     pub fn send(&self, frame: &Bytes, volatile: bool) -> Result<Sent, Refused> {
-        self.enter(&mut self.state.lock(), frame, volatile, Entry::Write)
+        self.send_as(frame, Frames::shared(volatile))
+    }
+
+    /// [`Outbox::send`] for frames that are this connection's alone, or shared by many
+    /// ([`Frames`]).
+    pub fn send_as(&self, frame: &Bytes, how: Frames) -> Result<Sent, Refused> {
+        self.enter(&mut self.state.lock(), frame, how, Entry::Write)
     }
 
     /// Holds `frame` back without writing (the thread is corked), under the same policy as
     /// [`Outbox::send`]. The frames go out at [`Outbox::uncork`], together.
-    pub fn defer(&self, frame: &Bytes, volatile: bool) -> Result<Deferred, Refused> {
+    pub fn defer(&self, frame: &Bytes, how: Frames) -> Result<Deferred, Refused> {
         let mut st = self.state.lock();
-        self.enter(&mut st, frame, volatile, Entry::Hold)?;
+        self.enter(&mut st, frame, how, Entry::Hold)?;
         Ok(if std::mem::replace(&mut st.corked, true) {
             Deferred::Again
         } else {
@@ -164,30 +205,56 @@ impl Outbox {
 
     /// The one way a frame enters: behind an empty backlog it is written at once (or, held, just
     /// queued); behind other frames the slow-consumer policy ([`Outbox::admit`]) decides whether
-    /// it may queue.
+    /// it may queue. Only an admitted frame is compressed.
     fn enter(
         &self,
         st: &mut State,
         frame: &Bytes,
-        volatile: bool,
+        how: Frames,
         entry: Entry,
     ) -> Result<Sent, Refused> {
-        let State { sink, backlog, .. } = st;
+        let State {
+            sink,
+            backlog,
+            compressor,
+            ..
+        } = st;
         let Some(sink) = sink.as_deref() else {
             return Err(Refused::Closed);
         };
         if backlog.failed.is_some() {
             return Err(Refused::Closed);
         }
-        if backlog.frames.is_empty() {
-            if entry == Entry::Write {
-                return Ok(self.write_or_queue(backlog, sink, frame));
-            }
-        } else {
-            self.admit(backlog.frames.len(), volatile)?;
+        let queued = !backlog.frames.is_empty();
+        if queued {
+            self.admit(backlog.frames.len(), how.volatile)?;
+        }
+        let compressed;
+        let frame = match compressor.as_deref_mut() {
+            Some(compressor) if how.own => match compressor.compress(frame) {
+                Ok(c) => {
+                    compressed = c;
+                    &compressed
+                }
+                Err(e) => {
+                    backlog.failed = Some(io::ErrorKind::InvalidData);
+                    tracing::warn!(error = %e, "closing the connection");
+                    self.wake.notify_one();
+                    return Err(Refused::Closed);
+                }
+            },
+            _ => frame,
+        };
+        if !queued && entry == Entry::Write {
+            return Ok(self.write_or_queue(backlog, sink, frame));
         }
         backlog.frames.push_back(frame.clone());
         Ok(Sent::Queued)
+    }
+
+    /// From now on, this connection's own frames are compressed with `compressor`.
+    pub fn set_compressor(&self, compressor: Compressor) {
+        self.state.lock().compressor = Some(Box::new(compressor));
     }
 
     /// Writes what was held back, in one system call when the socket takes it all.
@@ -233,7 +300,12 @@ impl Outbox {
     /// Sends a frame the protocol itself needs (a pong, a close frame). It is bounded like a
     /// reliable emit, or a peer flooding pings without reading would grow the backlog forever.
     pub fn send_control(&self, frame: Bytes) -> Result<(), BacklogFull> {
-        match self.enter(&mut self.state.lock(), &frame, false, Entry::Write) {
+        match self.enter(
+            &mut self.state.lock(),
+            &frame,
+            Frames::shared(false),
+            Entry::Write,
+        ) {
             Ok(_) => Ok(()),
             // the connection is going away anyway: nothing to answer
             Err(Refused::Closed) => Ok(()),
@@ -331,11 +403,19 @@ impl Outbox {
     /// old sink held unsent; it goes out first, before the backlog, so nothing is lost, reordered
     /// or sent twice. `false` if the connection is already gone. Emits never see this: it costs
     /// the hot path nothing.
-    pub fn switch_sink(&self, sink: Arc<dyn RawSink>, handover: impl FnOnce() -> Vec<u8>) -> bool {
+    /// A `compressor` (the WebSocket negotiated permessage-deflate) applies to what is sent after
+    /// the switch; what the poll buffer held goes uncompressed, which the peer's stream allows.
+    pub fn switch_sink(
+        &self,
+        sink: Arc<dyn RawSink>,
+        handover: impl FnOnce() -> Vec<u8>,
+        compressor: Option<Compressor>,
+    ) -> bool {
         let mut st = self.state.lock();
         if st.sink.is_none() || st.backlog.failed.is_some() {
             return false;
         }
+        st.compressor = compressor.map(Box::new);
         let held = handover();
         if !held.is_empty() {
             st.backlog.frames.push_front(Bytes::from(held));
@@ -353,6 +433,7 @@ impl Outbox {
         st.sink = None;
         st.backlog = Backlog::default();
         st.corked = false;
+        st.compressor = None;
     }
 }
 
