@@ -15,18 +15,15 @@
 //! lock (a non-blocking system call, never an `.await`), so frames never interleave.
 
 use super::deflate::Compressor;
+use backlog::Backlog;
 use bytes::Bytes;
 use parking_lot::Mutex;
-use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::io::{self, IoSlice};
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
-
-/// Most frames handed to one vectored write while the backlog drains.
-const MAX_IOVECS: usize = 64;
 
 /// The writing half of a connection's socket, usable from any thread.
 pub trait RawSink: Send + Sync + 'static {
@@ -137,18 +134,6 @@ struct State {
     /// Used here, under the lock, once a frame is admitted: so the peer receives every message
     /// the stream saw, in the same order.
     compressor: Option<Box<Compressor>>,
-}
-
-/// What waits for the socket.
-#[derive(Default)]
-struct Backlog {
-    /// Frames (the first one possibly a tail) waiting for the socket, in order.
-    frames: VecDeque<Bytes>,
-    /// Whether the first entry is the unwritten tail of a frame the peer has already partly
-    /// received: it must be finished, whatever else is dropped, or the stream breaks.
-    front_started: bool,
-    /// A socket error seen by a writer; the connection task closes with it.
-    failed: Option<io::ErrorKind>,
 }
 
 /// One connection's outbox. Cheap to share (`Arc`); every method is non-blocking.
@@ -437,53 +422,6 @@ impl Outbox {
     }
 }
 
-impl Backlog {
-    /// Writes as much as the socket takes, several frames per system call. `Ok(true)` when
-    /// nothing is left.
-    fn write_to(&mut self, sink: &dyn RawSink) -> io::Result<bool> {
-        while !self.frames.is_empty() {
-            let written = {
-                let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-                let count = self.frames.len().min(MAX_IOVECS);
-                for (slot, frame) in slices.iter_mut().zip(&self.frames) {
-                    *slot = IoSlice::new(frame);
-                }
-                let result = if count == 1 {
-                    sink.try_write(&slices[0])
-                } else {
-                    sink.try_write_vectored(&slices[..count])
-                };
-                match result {
-                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
-            self.advance(written);
-        }
-        Ok(true)
-    }
-
-    /// Removes `n` written bytes from the front.
-    fn advance(&mut self, mut n: usize) {
-        while n > 0 {
-            let Some(front) = self.frames.front_mut() else {
-                return;
-            };
-            if n >= front.len() {
-                n -= front.len();
-                self.frames.pop_front();
-                self.front_started = false;
-            } else {
-                *front = front.slice(n..);
-                self.front_started = true;
-                n = 0;
-            }
-        }
-    }
-}
-
+mod backlog;
 #[cfg(test)]
 pub(crate) mod tests;
