@@ -79,10 +79,11 @@ enum InMessage {
     /// A fragmented uncompressed message (tungstenite checks it).
     Plain,
     /// A compressed one: its opcode, whether its first fragment has been handed on, and how many
-    /// bytes it has inflated to so far.
+    /// bytes it has read (compressed) and inflated to so far.
     Compressed {
         opcode: Data,
         framed: bool,
+        read: u64,
         inflated: usize,
     },
 }
@@ -247,6 +248,7 @@ impl Inflater {
                 self.message = InMessage::Compressed {
                     opcode,
                     framed: false,
+                    read: 0,
                     inflated: 0,
                 };
                 self.start_compressed(&header, len)
@@ -284,8 +286,15 @@ impl Inflater {
         let Some(mask) = header.mask else {
             return Err(InflateError::Protocol("unmasked frame from the client"));
         };
-        if len > self.max_message as u64 {
-            return Err(InflateError::TooBig(self.max_message));
+        // Compressed bytes are bounded too, or fragments that inflate to nothing could go on
+        // forever: by what the inflated message may be, plus deflate's worst-case expansion
+        // (fixed-Huffman literals take up to 9 bits).
+        let most = self.max_message as u64 + self.max_message as u64 / 8 + 1024;
+        if let InMessage::Compressed { read, .. } = &mut self.message {
+            *read = read.saturating_add(len);
+            if *read > most {
+                return Err(InflateError::TooBig(self.max_message));
+            }
         }
         self.step = Step::Compressed {
             remaining: len,

@@ -157,3 +157,19 @@ fn an_idle_filter_holds_no_zlib_state_and_plain_frames_pass_byte_for_byte() {
     assert_eq!(run(&mut inflater, &wire, 2).unwrap(), wire);
     assert!(!inflater.is_allocated());
 }
+
+#[test]
+fn fragments_that_inflate_to_nothing_cannot_go_on_forever() {
+    // empty stored blocks: 5 bytes each, inflating to nothing
+    let empty: Vec<u8> = std::iter::repeat_n([0u8, 0, 0, 0xff, 0xff], 200)
+        .flatten()
+        .collect();
+    let mut wire = frame(false, true, OpCode::Data(Data::Text), &empty);
+    for _ in 0..3 {
+        wire.extend(frame(false, false, OpCode::Data(Data::Continue), &empty));
+    }
+    assert_eq!(
+        run(&mut Inflater::new(15, 1000), &wire, 4096),
+        Err(InflateError::TooBig(1000))
+    );
+}
