@@ -7,7 +7,9 @@
 //! context takeover that header becomes a back-reference of a few bytes (BENCHMARKS.md has the
 //! per-client figures against MultiOgar's).
 //!
-//! Design decisions, with what they cost (measured, BENCHMARKS.md "permessage-deflate"):
+//! Design decisions, with what they cost (measured: BENCHMARKS.md, "On the wire with
+//! permessage-deflate"; a game frame goes from 82.2 to 25.1 bytes, 0.32x MultiOgar's, for about
+//! 4 us of CPU per frame per client):
 //! * **Per-receiver messages only, with context takeover.** A message one client alone receives
 //!   (its game frame, an ack, an event emitted to that socket) is compressed with that
 //!   connection's own stream. A packet shared by many receivers (a broadcast, a prepared
@@ -17,8 +19,9 @@
 //!   peer's window (§6), so mixing the two is valid.
 //! * **Small windows, lazily allocated.** Our window is `window_bits` (default 10: 1 KiB, a dozen
 //!   game frames back, all the header needs) and we limit the client's the same way when it lets
-//!   us. zlib's state is allocated with the first message compressed (or inflated), never at the
-//!   handshake: an idle connection that negotiated compression holds a few bytes of parameters.
+//!   us. zlib's state is allocated with the first message compressed (143.5 KB, most of it
+//!   zlib-rs's fixed hash table) or inflated (48.6 KB), never at the handshake: an idle
+//!   connection that negotiated compression holds a few bytes of parameters.
 //! * **A threshold.** Messages under `threshold` bytes (pings, `3probe`, tiny acks) go as they
 //!   are: below it deflate's block overhead outweighs what it saves.
 //! * **The compressing happens under the outbox's lock**, after the frame is admitted
