@@ -25,8 +25,9 @@ const bytes = Math.max(8, Number(process.env.BYTES ?? 200));
 
 const httpServer = http.createServer();
 // PING_INTERVAL/PING_TIMEOUT (ms) as in Petri's examples, for the idle-connections test.
+// TRANSPORTS=polling,websocket also serves HTTP long-polling (bench/polling-cpu.sh).
 const io = new Server(httpServer, {
-  transports: ['websocket'],
+  transports: (process.env.TRANSPORTS ?? 'websocket').split(','),
   serveClient: false,
   pingInterval: Number(process.env.PING_INTERVAL ?? 25000),
   pingTimeout: Number(process.env.PING_TIMEOUT ?? 20000),

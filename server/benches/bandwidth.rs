@@ -5,9 +5,18 @@
 //! The clients are 20 of the bots: each is shown exactly what a person of its size would see, so
 //! views of every size are measured. All three encodings are computed from the same visibility
 //! sets each tick. Run: `cargo bench -p petri-server --bench bandwidth`
+//!
+//! "On the wire, permessage-deflate" is measured, not estimated: each client's real frames (the
+//! `frame` event's text header and its binary attachment, as the server frames them) go through
+//! a real per-connection [`Compressor`], with the server's default settings and with the
+//! alternatives (no context takeover, a 32 KiB window), timed per frame. MultiOgar-Edited's own
+//! server runs `ws` with `perMessageDeflate: false` (`src/GameServer.js`), so its wire bytes are
+//! the uncompressed ones.
 
 use petri_server::headless::runner::build_arena;
 use petri_server::headless::{Lineup, MatchSettings};
+use petri_server::realtime::deflate::{CompressionConfig, Compressor, DeflateParams, Inflater};
+use petri_server::realtime::packet::EncodedPacket;
 use petri_server::rooms::view::{ClientView, Watching};
 use petri_server::sim::PlayerId;
 use petri_shared::codec;
@@ -27,6 +36,66 @@ fn socket_io_overhead() -> usize {
     );
     header.len() + 2 + 2
 }
+/// The compression variants measured: name, window bits, context takeover, zlib level,
+/// threshold (the server's defaults first).
+const DEFLATE_VARIANTS: [(&str, u8, bool, u8, usize); 7] = [
+    ("deflate, defaults", 10, true, 1, 16),
+    ("deflate, level 6", 10, true, 6, 16),
+    ("deflate, level 9", 10, true, 9, 16),
+    ("deflate, threshold 40 (header only)", 10, true, 1, 40),
+    ("deflate, threshold 0", 10, true, 1, 0),
+    ("deflate, no context takeover", 10, false, 1, 16),
+    ("deflate, 32 KiB window", 15, true, 1, 16),
+];
+
+/// One client's compressor for a variant, as the server makes it.
+fn compressor(window_bits: u8, takeover: bool, level: u8, threshold: usize) -> Compressor {
+    let config = CompressionConfig {
+        level,
+        threshold,
+        ..CompressionConfig::default()
+    };
+    config.compressor(DeflateParams {
+        server_window_bits: window_bits,
+        client_window_bits: window_bits,
+        server_no_context_takeover: !takeover,
+    })
+}
+
+/// Heap bytes each of `n` connections' compression state holds once it has been used: the
+/// compressor after one game frame, the inflater after one compressed client message (glibc's
+/// own account, `petri_server::heap`).
+fn state_bytes(n: usize, frame: &bytes::Bytes) -> Option<(u64, u64)> {
+    let in_use = || petri_server::heap::stats().map(|h| h.in_use);
+    let before = in_use()?;
+    let mut compressors: Vec<Compressor> = (0..n).map(|_| compressor(10, true, 1, 16)).collect();
+    for c in &mut compressors {
+        let _ = c.compress(frame);
+    }
+    let compressor_bytes = (in_use()? - before) / n as u64;
+    // a client's compressed `42["input",...]`: a masked RSV1 text frame (mask 0)
+    let mut client = compressor(10, true, 1, 0);
+    let wire = client
+        .compress(
+            &EncodedPacket::message(r#"2/play,["input",{"x":1.5,"y":-0.25}]"#, Vec::new())
+                .wire()
+                .clone(),
+        )
+        .expect("compresses");
+    let mut masked = vec![wire[0], wire[1] | 0x80, 0, 0, 0, 0];
+    masked.extend_from_slice(&wire[2..]);
+    let before = in_use()?;
+    let mut inflaters: Vec<Inflater> = (0..n).map(|_| Inflater::new(10, 65_536)).collect();
+    let mut out = [0u8; 256];
+    for i in &mut inflaters {
+        i.feed(&masked).expect("inflates");
+        let _ = i.read_into(&mut out);
+    }
+    let inflater_bytes = (in_use()? - before) / n as u64;
+    drop((compressors, inflaters));
+    Some((compressor_bytes, inflater_bytes))
+}
+
 /// A WebSocket binary frame header for a MultiOgar packet under 64 KiB (4 bytes above 125).
 const WS_HEADER: usize = 4;
 
@@ -78,6 +147,25 @@ fn main() {
     let mut previous: Vec<std::collections::HashMap<u32, u8>> =
         clients.iter().map(|_| Default::default()).collect();
     let overhead = socket_io_overhead();
+    let sio_header = format!(
+        r#"51-{},["{}",{{"_placeholder":true,"num":0}}]"#,
+        petri_shared::game::namespaces::PLAY,
+        petri_shared::game::events::FRAME
+    );
+    let mut compressors: Vec<Vec<Compressor>> = DEFLATE_VARIANTS
+        .iter()
+        .map(|&(_, bits, takeover, level, threshold)| {
+            clients
+                .iter()
+                .map(|_| compressor(bits, takeover, level, threshold))
+                .collect()
+        })
+        .collect();
+    let (mut wire_plain, mut wire_deflate, mut deflate_time) = (
+        0usize,
+        [0usize; DEFLATE_VARIANTS.len()],
+        [std::time::Duration::ZERO; DEFLATE_VARIANTS.len()],
+    );
     let (mut delta, mut snapshot, mut multiogar, mut frames, mut buf) =
         (0usize, 0usize, 0usize, 0usize, Vec::new());
     let mut stats = [0usize; 6];
@@ -87,6 +175,15 @@ fn main() {
             views[i].build(&arena, Watching::Player(client), 1);
             buf.clear();
             delta += codec::encode_into(views[i].frame(), &mut buf).expect("encodes");
+            let packet =
+                EncodedPacket::message(&sio_header, vec![bytes::Bytes::copy_from_slice(&buf)]);
+            wire_plain += packet.wire().len();
+            for (v, per_client) in compressors.iter_mut().enumerate() {
+                let start = std::time::Instant::now();
+                let wire = per_client[i].compress(packet.wire()).expect("compresses");
+                deflate_time[v] += start.elapsed();
+                wire_deflate[v] += wire.len();
+            }
             let names = |owner: u32| {
                 arena
                     .player_identity(PlayerId(owner))
@@ -144,6 +241,28 @@ fn main() {
         (per_client(delta) + overhead as f64 * rate)
             / (per_client(multiogar) + WS_HEADER as f64 * rate)
     );
+    let multiogar_wire = per_client(multiogar) + WS_HEADER as f64 * rate;
+    println!(
+        "on the wire, real frames: Petri uncompressed {:.0} B/s ({:.1} B/frame)",
+        per_client(wire_plain),
+        wire_plain as f64 / frames as f64
+    );
+    for (v, (name, ..)) in DEFLATE_VARIANTS.iter().enumerate() {
+        println!(
+            "on the wire, {:<34} {:>6.0} B/s {:>6.1} B/frame  {:.2}x MultiOgar  {:.2} us/frame to compress",
+            name,
+            per_client(wire_deflate[v]),
+            wire_deflate[v] as f64 / frames as f64,
+            per_client(wire_deflate[v]) / multiogar_wire,
+            deflate_time[v].as_secs_f64() * 1e6 / frames as f64
+        );
+    }
+    let sample = EncodedPacket::message(&sio_header, vec![bytes::Bytes::from_static(&[7; 29])]);
+    if let Some((c, i)) = state_bytes(1000, sample.wire()) {
+        println!(
+            "per-connection state once used (defaults): compressor {c} B, inflater {i} B (none before)"
+        );
+    }
     println!(
         "per frame: entered {:.2} left {:.2} changed {:.2} own {:.2} players {:.2} eaten {:.2}",
         stats[0] as f64 / frames as f64,

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{self, ClusterConfig, NodeId, RedisUrl};
+use crate::realtime::deflate::CompressionConfig;
 use crate::realtime::{IpRange, RealtimeConfig, TrustedProxies};
 use crate::replay::ReplaysConfig;
 use crate::rooms::{HostLimits, RoomSettings};
@@ -51,6 +52,11 @@ pub struct NetworkConfig {
     pub handshake_timeout_ms: u64,
     /// Time a WebSocket has to join a Socket.IO namespace before it is closed.
     pub connect_timeout_ms: u64,
+    /// permessage-deflate on WebSockets, for clients that offer it (browsers do): a game frame
+    /// costs about half the bytes. Off: never negotiated.
+    pub websocket_compression: bool,
+    /// Messages shorter than this many bytes are sent uncompressed even when compression is on.
+    pub compression_threshold: usize,
 }
 
 /// The realtime layer's own defaults are Socket.IO's (a 1 MB payload like the JS server's
@@ -74,6 +80,8 @@ impl Default for NetworkConfig {
             trusted_proxies: base.trusted_proxies.ranges().to_vec(),
             handshake_timeout_ms: millis(base.handshake_timeout),
             connect_timeout_ms: millis(base.connect_timeout),
+            websocket_compression: base.compression.enabled,
+            compression_threshold: base.compression.threshold,
         }
     }
 }
@@ -268,6 +276,11 @@ impl NetworkConfig {
             handshake_timeout: Duration::from_millis(self.handshake_timeout_ms),
             connect_timeout: Duration::from_millis(self.connect_timeout_ms),
             shutdown_grace: Duration::from_millis(shutdown_grace_ms),
+            compression: CompressionConfig {
+                enabled: self.websocket_compression,
+                threshold: self.compression_threshold,
+                ..CompressionConfig::default()
+            },
             ..RealtimeConfig::default()
         }
     }

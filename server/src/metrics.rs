@@ -48,7 +48,8 @@ impl Metrics {
     }
 
     /// Also exports the realtime layer's refusal counters, read at scrape time
-    /// (`petri_connections_refused_total{reason=...}`).
+    /// (`petri_connections_refused_total{reason=...}`), and its count of compressed WebSockets
+    /// (`petri_websocket_compressed_total`).
     pub fn with_connections(mut self, stats: Arc<ConnectionStats>) -> Self {
         self.registry
             .register_collector(Box::new(ConnectionCollector { stats }));
@@ -101,6 +102,13 @@ impl Collector for ConnectionCollector {
             let labels = [("reason", reason.as_str())];
             ConstCounter::new(self.stats.refused(reason)).encode(metric.encode_family(&labels)?)?;
         }
+        let metric = encoder.encode_descriptor(
+            "websocket_compressed",
+            "WebSocket connections that negotiated permessage-deflate",
+            None,
+            MetricType::Counter,
+        )?;
+        ConstCounter::new(self.stats.compressed()).encode(metric)?;
         Ok(())
     }
 }

@@ -2,6 +2,8 @@
 //! realtime_malformed.rs). Each case says what must happen; after each, a bystander player in
 //! the main room must still be receiving frames and the server must still answer.
 
+mod realtime_support;
+
 use std::time::Duration;
 
 use petri_server::swarm::client::{Incoming, SocketIoClient};
@@ -442,5 +444,32 @@ async fn only_allowed_browser_origins_may_connect() {
     assert!(allowed.starts_with("HTTP/1.1 101"), "{allowed}");
     let no_origin = raw_http(&server, upgrade(None).as_bytes()).await;
     assert!(no_origin.starts_with("HTTP/1.1 101"), "{no_origin}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deflate_bomb_closes_only_its_connection_with_1009() {
+    use realtime_support::deflate::{RawClient, TEXT};
+    let server = TestServer::start(quick_config()).await;
+    let mut bystander = Bystander::join(&server).await;
+    let offer = Some("permessage-deflate; client_max_window_bits");
+    let mut bomber = RawClient::open(server.address, offer).await;
+    assert!(
+        bomber
+            .extensions
+            .as_deref()
+            .is_some_and(|e| e.starts_with("permessage-deflate")),
+        "compression is on by default"
+    );
+    bomber.send_compressed(TEXT, b"40/play,").await;
+    let reply = bomber.recv_data().await;
+    assert!(
+        reply.payload.starts_with(b"40/play,{"),
+        "connected to /play"
+    );
+    // 50 MB inflated, against the game's 64 KiB max_payload
+    bomber.send_bomb(50_000_000).await;
+    assert_eq!(bomber.close_code().await, Some(1009));
+    bystander.still_playing("deflate bomb").await;
     server.stop().await;
 }

@@ -31,6 +31,9 @@ const io = new Server(httpServer, {
   pingTimeout: envInt('PING_TIMEOUT', 20000),
   maxHttpBufferSize: envInt('MAX_PAYLOAD', 1000000), // engine.io's name for maxPayload
   serveClient: false,
+  // The testbed contract includes permessage-deflate (Petri's default, threshold 16 bytes);
+  // the JS server's own default is off.
+  perMessageDeflate: { threshold: 16 },
 });
 
 // The last argument is the ack callback when the client asked for one.

@@ -166,7 +166,7 @@ impl BroadcastOperator {
                 {
                     continue;
                 }
-                let _ = s.send_encoded(&pkt, self.volatile);
+                let _ = s.send_shared(&pkt, self.volatile);
             }
         });
         if let Some((remote, selector, payload)) = remote {

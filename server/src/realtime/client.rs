@@ -8,6 +8,7 @@
 //! * clients never send CONNECT_ERROR, nor CONNECT twice to the same namespace.
 
 use super::engine::{EngineConn, EngineSession, ProtocolError};
+use super::outbox::Frames;
 use super::packet;
 use super::socket::{Socket, SocketRef};
 use super::{DisconnectReason, IoInner};
@@ -50,7 +51,9 @@ impl Client {
     /// Sends a CONNECT answer (or CONNECT_ERROR) to the client. Reliable: a client too far
     /// behind to take it is closed as a slow consumer.
     fn answer(&self, sio_text: &str) {
-        let _ = self.conn.send_packet(&packet::control(sio_text), false);
+        let _ = self
+            .conn
+            .send_packet(&packet::control(sio_text), Frames::own(false));
     }
 
     fn dispatch(&mut self, p: Packet, bins: Vec<Bytes>) -> Result<(), ProtocolError> {

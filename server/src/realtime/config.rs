@@ -4,6 +4,7 @@
 //! frames, floods, never answering, never reading). Each of those is bounded by exactly one named
 //! setting below; nothing is unbounded.
 
+use super::deflate::CompressionConfig;
 use super::trusted_proxy::TrustedProxies;
 use std::time::Duration;
 
@@ -67,6 +68,10 @@ pub struct RealtimeConfig {
     pub ack_timeout: Duration,
     /// On shutdown, how long to wait for open connections to close cleanly. Default 5 s.
     pub shutdown_grace: Duration,
+    /// permessage-deflate on WebSocket connections ([`super::deflate`]): whether it is offered,
+    /// the size threshold, the windows. A compressed client message is bounded by
+    /// `max_payload` once inflated.
+    pub compression: CompressionConfig,
 }
 
 impl Default for RealtimeConfig {
@@ -87,6 +92,7 @@ impl Default for RealtimeConfig {
             write_timeout: Duration::from_secs(10),
             ack_timeout: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(5),
+            compression: CompressionConfig::default(),
         }
     }
 }

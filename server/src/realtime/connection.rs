@@ -16,6 +16,7 @@
 //! another connection.
 
 use super::admission::SessionPermits;
+use super::deflate::{DeflateParams, InflateError, Inflater};
 use super::engine::{EngineConn, EngineService, EngineSession, ProtocolError, new_id};
 use super::heartbeat::{Beat, Heartbeat};
 use super::outbox::{BacklogFull, Outbox, RawSink};
@@ -61,15 +62,18 @@ const WS_READ_BUFFER: usize = 4 * 1024;
 
 /// Runs one Engine.IO session on a freshly upgraded WebSocket until it ends. `prefix` holds the
 /// bytes the HTTP layer read past the upgrade request. The connection closes when `shutdown`
-/// begins. `peer` is only informative (logs, sockets).
+/// begins. `peer` is only informative (logs, sockets). `deflate`: the permessage-deflate
+/// parameters the handshake agreed on, if any.
 pub async fn run(
     socket: TcpStream,
     prefix: Bytes,
     service: Arc<dyn EngineService>,
     peer: Option<SocketAddr>,
     shutdown: Shutdown,
+    deflate: Option<DeflateParams>,
 ) {
-    if let Some(connection) = Connection::open(socket, prefix, service.as_ref(), peer).await {
+    let opened = Connection::open(socket, prefix, service.as_ref(), peer, deflate).await;
+    if let Some(connection) = opened {
         connection.drive(&shutdown).await;
     }
 }
@@ -102,17 +106,23 @@ impl Connection {
         prefix: Bytes,
         service: &dyn EngineService,
         peer: Option<SocketAddr>,
+        deflate: Option<DeflateParams>,
     ) -> Option<Self> {
         let cfg = service.config();
         let socket = Arc::new(socket);
         let sink: Arc<dyn RawSink> = socket.clone();
         let outbox = Arc::new(Outbox::new(sink, cfg.send_queue_depth));
+        if let Some(params) = deflate {
+            outbox.set_compressor(cfg.compression.compressor(params));
+        }
+        // `prefix` is copied, not converted: `Vec::from` would hand tungstenite the HTTP layer's
+        // whole read buffer (8 KiB or more, kept for the connection's life) instead of `prefix`
+        // and a `WS_READ_BUFFER` of its own; usually `prefix` is empty
+        let (transport, prefix) = Transport::new(socket, outbox.clone())
+            .with_inflater(inflater(cfg.max_payload, deflate), &prefix);
         let ws = WebSocketStream::from_partially_read(
-            Transport::new(socket, outbox.clone()),
-            // copied, not converted: `Vec::from` would hand tungstenite the HTTP layer's whole
-            // read buffer (8 KiB or more, kept for the connection's life) instead of `prefix`
-            // and a `WS_READ_BUFFER` of its own; usually `prefix` is empty
-            prefix.to_vec(),
+            transport,
+            prefix,
             Role::Server,
             Some(ws_config(cfg)),
         )
@@ -394,6 +404,17 @@ fn open_packet(cfg: &RealtimeConfig, sid: &str, upgrades: bool) -> String {
     .to_packet()
 }
 
+/// The permessage-deflate refusal inside a read error, if that is what it is.
+fn inflate_error(io: &std::io::Error) -> Option<&InflateError> {
+    io.get_ref()
+        .and_then(|inner| inner.downcast_ref::<InflateError>())
+}
+
+/// The read filter for a connection that agreed on `deflate`.
+pub(crate) fn inflater(max_payload: usize, deflate: Option<DeflateParams>) -> Option<Inflater> {
+    deflate.map(|p| Inflater::new(p.client_window_bits, max_payload))
+}
+
 fn parse_error(e: ProtocolError) -> DisconnectReason {
     DisconnectReason::ParseError(e.0)
 }
@@ -415,6 +436,7 @@ fn classify(e: WsError) -> DisconnectReason {
         WsError::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<BacklogFull>()) => {
             DisconnectReason::SlowConsumer
         }
+        WsError::Io(ref io) if let Some(e) = inflate_error(io) => e.into(),
         WsError::ConnectionClosed | WsError::AlreadyClosed => DisconnectReason::TransportClose,
         WsError::Capacity(c) => DisconnectReason::Oversized(c.to_string()),
         WsError::Utf8(d) => DisconnectReason::ParseError(format!("invalid UTF-8: {d}")),

@@ -14,7 +14,7 @@
 //! behind a connection's frames of several ticks leave in one write, so under overload the cost
 //! per frame falls instead of the tick slipping. bench/RESULTS-realtime.md has the comparison.
 
-use super::outbox::{Deferred, Outbox, Refused, Sent};
+use super::outbox::{Deferred, Frames, Outbox, Refused, Sent};
 use bytes::Bytes;
 use std::cell::RefCell;
 use std::marker::PhantomData;
@@ -95,19 +95,19 @@ impl Drop for Cork {
 }
 
 /// Sends `frame` through `outbox`, held back if this thread is corked.
-pub(crate) fn send(outbox: &Arc<Outbox>, frame: &Bytes, volatile: bool) -> Result<Sent, Refused> {
+pub(crate) fn send(outbox: &Arc<Outbox>, frame: &Bytes, how: Frames) -> Result<Sent, Refused> {
     let deferred = CORK.with(|c| {
         let mut state = c.borrow_mut();
         if !state.active {
             return None;
         }
-        let result = outbox.defer(frame, volatile);
+        let result = outbox.defer(frame, how);
         if result == Ok(Deferred::First) {
             state.touched.push(Arc::clone(outbox));
         }
         Some(result.map(|_| Sent::Queued))
     });
-    deferred.unwrap_or_else(|| outbox.send(frame, volatile))
+    deferred.unwrap_or_else(|| outbox.send_as(frame, how))
 }
 
 #[cfg(test)]
@@ -124,8 +124,14 @@ mod tests {
         {
             let _cork = Cork::begin();
             for tag in 1..=2 {
-                assert_eq!(send(&outbox_a, &frame(tag), true), Ok(Sent::Queued));
-                assert_eq!(send(&outbox_b, &frame(tag + 10), false), Ok(Sent::Queued));
+                assert_eq!(
+                    send(&outbox_a, &frame(tag), Frames::shared(true)),
+                    Ok(Sent::Queued)
+                );
+                assert_eq!(
+                    send(&outbox_b, &frame(tag + 10), Frames::shared(false)),
+                    Ok(Sent::Queued)
+                );
             }
             {
                 let _inner = Cork::begin();
@@ -136,7 +142,10 @@ mod tests {
         assert_eq!(*a.taken.lock(), [1, 1, 1, 2, 2, 2]);
         assert_eq!(*b.taken.lock(), [11, 11, 11, 12, 12, 12]);
         // uncorked again: straight to the socket
-        assert_eq!(send(&outbox_a, &frame(3), false), Ok(Sent::Written));
+        assert_eq!(
+            send(&outbox_a, &frame(3), Frames::shared(false)),
+            Ok(Sent::Written)
+        );
         assert_eq!(a.writes(), 2);
     }
 }

@@ -8,7 +8,7 @@
 //! small enough to reason about.
 
 use super::cork;
-use super::outbox::{Outbox, Refused};
+use super::outbox::{Frames, Outbox, Refused};
 use super::packet::EncodedPacket;
 use super::stats::ConnectionStats;
 use super::wire;
@@ -115,10 +115,16 @@ impl EngineConn {
     /// delivery can no longer be guaranteed, and buffering without bound would let one client eat
     /// the server's memory). See [`Outbox::send`].
     pub fn send_frames(&self, wire: &Bytes, volatile: bool) -> Result<(), EmitError> {
+        self.send_frames_as(wire, Frames::own(volatile))
+    }
+
+    /// [`EngineConn::send_frames`] for frames that are this connection's alone (compressed if it
+    /// negotiated permessage-deflate) or shared by many receivers (sent as they are).
+    pub fn send_frames_as(&self, wire: &Bytes, how: Frames) -> Result<(), EmitError> {
         if self.is_closing() {
             return Err(EmitError::Disconnected);
         }
-        match cork::send(&self.inner.outbox, wire, volatile) {
+        match cork::send(&self.inner.outbox, wire, how) {
             Ok(_) => Ok(()),
             Err(Refused::Dropped) => {
                 tracing::trace!(sid = %self.inner.sid, "volatile packet dropped: client is behind");
@@ -132,9 +138,9 @@ impl EngineConn {
         }
     }
 
-    /// Sends an encoded packet.
-    pub fn send_packet(&self, packet: &EncodedPacket, volatile: bool) -> Result<(), EmitError> {
-        self.send_frames(packet.wire(), volatile)
+    /// Sends an encoded packet (`how`: see [`Frames`]).
+    pub fn send_packet(&self, packet: &EncodedPacket, how: Frames) -> Result<(), EmitError> {
+        self.send_frames_as(packet.wire(), how)
     }
 
     /// Sends one text frame (a complete Engine.IO packet, type digit included).

@@ -23,6 +23,7 @@
 //! [`Shutdown`] whose in-flight tasks are the connections).
 
 use super::admission::{Admission, SessionPermits, Standing};
+use super::deflate::{Agreement, DeflateParams};
 use super::handshake::{self, HandshakeError};
 use super::polling::{self, Sessions};
 use super::shutdown::Shutdown;
@@ -296,8 +297,22 @@ impl Gateway {
             Ok(permits) => permits,
             Err(refused) => return refused.response(),
         };
-        self.spawn_session(req, client, permits);
-        switching_protocols(accept)
+        let deflate = self.agree_deflate(&req);
+        let params = deflate.as_ref().map(|a| a.params);
+        self.spawn_session(req, client, permits, params);
+        switching_protocols(accept, deflate.as_ref())
+    }
+
+    /// permessage-deflate for this upgrade, if compression is on and the client offers it
+    /// (counted).
+    pub(crate) fn agree_deflate(&self, req: &Request<Incoming>) -> Option<Agreement> {
+        let offers = req.headers().get_all(header::SEC_WEBSOCKET_EXTENSIONS);
+        let agreement = self
+            .config()
+            .compression
+            .agree(offers.iter().filter_map(|v| v.to_str().ok()))?;
+        self.stats().count_compressed();
+        Some(agreement)
     }
 
     /// A new session's places under both limits, or the answer refusing it (429 over the
@@ -315,7 +330,13 @@ impl Gateway {
     }
 
     /// Completes the upgrade on a task of its own and runs the Engine.IO session there.
-    fn spawn_session(&self, req: Request<Incoming>, client: SocketAddr, permits: SessionPermits) {
+    fn spawn_session(
+        &self,
+        req: Request<Incoming>,
+        client: SocketAddr,
+        permits: SessionPermits,
+        deflate: Option<DeflateParams>,
+    ) {
         let service = self.service.clone();
         let shutdown = self.shutdown.clone();
         let in_flight = self.shutdown.in_flight();
@@ -325,7 +346,7 @@ impl Gateway {
             let Some((socket, prefix)) = upgraded_socket(req, handshake_timeout).await else {
                 return;
             };
-            connection::run(socket, prefix, service, Some(client), shutdown).await;
+            connection::run(socket, prefix, service, Some(client), shutdown, deflate).await;
         });
     }
 }
@@ -410,7 +431,8 @@ pub(crate) fn refusal(error: HandshakeError) -> HttpResponse {
     }
 }
 
-pub(crate) fn switching_protocols(accept: &str) -> HttpResponse {
+/// The 101 answer; with `deflate`, it accepts permessage-deflate.
+pub(crate) fn switching_protocols(accept: &str, deflate: Option<&Agreement>) -> HttpResponse {
     let mut resp = Response::new(Full::new(Bytes::new()));
     *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
     let h = resp.headers_mut();
@@ -418,6 +440,9 @@ pub(crate) fn switching_protocols(accept: &str) -> HttpResponse {
     h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
     if let Ok(v) = HeaderValue::from_str(accept) {
         h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+    }
+    if let Some(Ok(v)) = deflate.map(|a| HeaderValue::from_str(&a.header)) {
+        h.insert(header::SEC_WEBSOCKET_EXTENSIONS, v);
     }
     resp
 }

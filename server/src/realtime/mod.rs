@@ -16,7 +16,8 @@
 //!   sink behind the outbox, and the upgrade;
 //! * [`outbox`] + [`wire`]: outgoing frames, made once per packet and written to the socket by
 //!   the emitting thread itself, queued only while the socket is full; [`cork`] batches a
-//!   thread's burst of emits into one write per connection;
+//!   thread's burst of emits into one write per connection; [`deflate`]: permessage-deflate
+//!   (the handshake, each connection's compressor and the read filter that inflates);
 //! * `client`: Socket.IO packet routing for one connection (namespaces, binary
 //!   reassembly);
 //! * [`packet`]: events and acks encoded once into frames, for one receiver or many;
@@ -56,6 +57,7 @@ mod client;
 pub mod config;
 pub mod connection;
 pub mod cork;
+pub mod deflate;
 pub mod engine;
 pub mod error;
 pub mod extensions;

@@ -14,18 +14,16 @@
 //! `send_queue_depth` bounds; its policy is [`Outbox::send`]'s. All writes happen under one short
 //! lock (a non-blocking system call, never an `.await`), so frames never interleave.
 
+use super::deflate::Compressor;
+use backlog::Backlog;
 use bytes::Bytes;
 use parking_lot::Mutex;
-use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::io::{self, IoSlice};
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
-
-/// Most frames handed to one vectored write while the backlog drains.
-const MAX_IOVECS: usize = 64;
 
 /// The writing half of a connection's socket, usable from any thread.
 pub trait RawSink: Send + Sync + 'static {
@@ -88,6 +86,35 @@ pub enum Refused {
     Overflow,
 }
 
+/// What a sender says about its frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frames {
+    /// May be dropped when the client is behind (see [`Outbox::send`]).
+    pub volatile: bool,
+    /// This connection's alone (made for this receiver): compressed if the connection
+    /// negotiated permessage-deflate. Frames shared by many receivers never are
+    /// ([`super::deflate`]).
+    pub own: bool,
+}
+
+impl Frames {
+    /// Frames made for this one connection.
+    pub fn own(volatile: bool) -> Self {
+        Self {
+            volatile,
+            own: true,
+        }
+    }
+
+    /// Frames shared with other receivers (or protocol frames): sent as they are.
+    pub fn shared(volatile: bool) -> Self {
+        Self {
+            volatile,
+            own: false,
+        }
+    }
+}
+
 /// How [`Outbox::enter`] treats a frame that finds the backlog empty.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Entry {
@@ -103,18 +130,10 @@ struct State {
     backlog: Backlog,
     /// Frames were held back by a corked thread ([`super::cork`]) and await `uncork`.
     corked: bool,
-}
-
-/// What waits for the socket.
-#[derive(Default)]
-struct Backlog {
-    /// Frames (the first one possibly a tail) waiting for the socket, in order.
-    frames: VecDeque<Bytes>,
-    /// Whether the first entry is the unwritten tail of a frame the peer has already partly
-    /// received: it must be finished, whatever else is dropped, or the stream breaks.
-    front_started: bool,
-    /// A socket error seen by a writer; the connection task closes with it.
-    failed: Option<io::ErrorKind>,
+    /// This connection's permessage-deflate stream, if it negotiated one ([`super::deflate`]).
+    /// Used here, under the lock, once a frame is admitted: so the peer receives every message
+    /// the stream saw, in the same order.
+    compressor: Option<Box<Compressor>>,
 }
 
 /// One connection's outbox. Cheap to share (`Arc`); every method is non-blocking.
@@ -133,6 +152,7 @@ impl Outbox {
                 sink: Some(sink),
                 backlog: Backlog::default(),
                 corked: false,
+                compressor: None,
             }),
             wake: Notify::new(),
             depth: depth.max(1),
@@ -147,14 +167,20 @@ impl Outbox {
     /// is refused with [`Refused::Overflow`] and the caller closes the connection, because losing
     /// it silently would desynchronise the client.
     pub fn send(&self, frame: &Bytes, volatile: bool) -> Result<Sent, Refused> {
-        self.enter(&mut self.state.lock(), frame, volatile, Entry::Write)
+        self.send_as(frame, Frames::shared(volatile))
+    }
+
+    /// [`Outbox::send`] for frames that are this connection's alone, or shared by many
+    /// ([`Frames`]).
+    pub fn send_as(&self, frame: &Bytes, how: Frames) -> Result<Sent, Refused> {
+        self.enter(&mut self.state.lock(), frame, how, Entry::Write)
     }
 
     /// Holds `frame` back without writing (the thread is corked), under the same policy as
     /// [`Outbox::send`]. The frames go out at [`Outbox::uncork`], together.
-    pub fn defer(&self, frame: &Bytes, volatile: bool) -> Result<Deferred, Refused> {
+    pub fn defer(&self, frame: &Bytes, how: Frames) -> Result<Deferred, Refused> {
         let mut st = self.state.lock();
-        self.enter(&mut st, frame, volatile, Entry::Hold)?;
+        self.enter(&mut st, frame, how, Entry::Hold)?;
         Ok(if std::mem::replace(&mut st.corked, true) {
             Deferred::Again
         } else {
@@ -164,30 +190,56 @@ impl Outbox {
 
     /// The one way a frame enters: behind an empty backlog it is written at once (or, held, just
     /// queued); behind other frames the slow-consumer policy ([`Outbox::admit`]) decides whether
-    /// it may queue.
+    /// it may queue. Only an admitted frame is compressed.
     fn enter(
         &self,
         st: &mut State,
         frame: &Bytes,
-        volatile: bool,
+        how: Frames,
         entry: Entry,
     ) -> Result<Sent, Refused> {
-        let State { sink, backlog, .. } = st;
+        let State {
+            sink,
+            backlog,
+            compressor,
+            ..
+        } = st;
         let Some(sink) = sink.as_deref() else {
             return Err(Refused::Closed);
         };
         if backlog.failed.is_some() {
             return Err(Refused::Closed);
         }
-        if backlog.frames.is_empty() {
-            if entry == Entry::Write {
-                return Ok(self.write_or_queue(backlog, sink, frame));
-            }
-        } else {
-            self.admit(backlog.frames.len(), volatile)?;
+        let queued = !backlog.frames.is_empty();
+        if queued {
+            self.admit(backlog.frames.len(), how.volatile)?;
+        }
+        let compressed;
+        let frame = match compressor.as_deref_mut() {
+            Some(compressor) if how.own => match compressor.compress(frame) {
+                Ok(c) => {
+                    compressed = c;
+                    &compressed
+                }
+                Err(e) => {
+                    backlog.failed = Some(io::ErrorKind::InvalidData);
+                    tracing::warn!(error = %e, "closing the connection");
+                    self.wake.notify_one();
+                    return Err(Refused::Closed);
+                }
+            },
+            _ => frame,
+        };
+        if !queued && entry == Entry::Write {
+            return Ok(self.write_or_queue(backlog, sink, frame));
         }
         backlog.frames.push_back(frame.clone());
         Ok(Sent::Queued)
+    }
+
+    /// From now on, this connection's own frames are compressed with `compressor`.
+    pub fn set_compressor(&self, compressor: Compressor) {
+        self.state.lock().compressor = Some(Box::new(compressor));
     }
 
     /// Writes what was held back, in one system call when the socket takes it all.
@@ -233,7 +285,12 @@ impl Outbox {
     /// Sends a frame the protocol itself needs (a pong, a close frame). It is bounded like a
     /// reliable emit, or a peer flooding pings without reading would grow the backlog forever.
     pub fn send_control(&self, frame: Bytes) -> Result<(), BacklogFull> {
-        match self.enter(&mut self.state.lock(), &frame, false, Entry::Write) {
+        match self.enter(
+            &mut self.state.lock(),
+            &frame,
+            Frames::shared(false),
+            Entry::Write,
+        ) {
             Ok(_) => Ok(()),
             // the connection is going away anyway: nothing to answer
             Err(Refused::Closed) => Ok(()),
@@ -331,11 +388,19 @@ impl Outbox {
     /// old sink held unsent; it goes out first, before the backlog, so nothing is lost, reordered
     /// or sent twice. `false` if the connection is already gone. Emits never see this: it costs
     /// the hot path nothing.
-    pub fn switch_sink(&self, sink: Arc<dyn RawSink>, handover: impl FnOnce() -> Vec<u8>) -> bool {
+    /// A `compressor` (the WebSocket negotiated permessage-deflate) applies to what is sent after
+    /// the switch; what the poll buffer held goes uncompressed, which the peer's stream allows.
+    pub fn switch_sink(
+        &self,
+        sink: Arc<dyn RawSink>,
+        handover: impl FnOnce() -> Vec<u8>,
+        compressor: Option<Compressor>,
+    ) -> bool {
         let mut st = self.state.lock();
         if st.sink.is_none() || st.backlog.failed.is_some() {
             return false;
         }
+        st.compressor = compressor.map(Box::new);
         let held = handover();
         if !held.is_empty() {
             st.backlog.frames.push_front(Bytes::from(held));
@@ -353,56 +418,10 @@ impl Outbox {
         st.sink = None;
         st.backlog = Backlog::default();
         st.corked = false;
+        st.compressor = None;
     }
 }
 
-impl Backlog {
-    /// Writes as much as the socket takes, several frames per system call. `Ok(true)` when
-    /// nothing is left.
-    fn write_to(&mut self, sink: &dyn RawSink) -> io::Result<bool> {
-        while !self.frames.is_empty() {
-            let written = {
-                let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-                let count = self.frames.len().min(MAX_IOVECS);
-                for (slot, frame) in slices.iter_mut().zip(&self.frames) {
-                    *slot = IoSlice::new(frame);
-                }
-                let result = if count == 1 {
-                    sink.try_write(&slices[0])
-                } else {
-                    sink.try_write_vectored(&slices[..count])
-                };
-                match result {
-                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
-            self.advance(written);
-        }
-        Ok(true)
-    }
-
-    /// Removes `n` written bytes from the front.
-    fn advance(&mut self, mut n: usize) {
-        while n > 0 {
-            let Some(front) = self.frames.front_mut() else {
-                return;
-            };
-            if n >= front.len() {
-                n -= front.len();
-                self.frames.pop_front();
-                self.front_started = false;
-            } else {
-                *front = front.slice(n..);
-                self.front_started = true;
-                n = 0;
-            }
-        }
-    }
-}
-
+mod backlog;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -94,7 +94,7 @@ impl Namespace {
         }
         let packet = encode_event(self.path(), event, payload(), None)?;
         for socket in &targets {
-            let _ = socket.send_encoded(&packet, flags.volatile);
+            let _ = socket.send_shared(&packet, flags.volatile);
         }
         Ok(targets.len())
     }

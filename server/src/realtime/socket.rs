@@ -11,6 +11,7 @@ use super::ack::{Ack, wait_for_ack};
 use super::engine::EngineConn;
 use super::extensions::Extensions;
 use super::namespace::Namespace;
+use super::outbox::Frames;
 use super::packet::{self, EncodedPacket, PreparedPacket, encode_event};
 use super::room_name::RoomName;
 use super::{AckError, DisconnectReason, EmitError, Payload};
@@ -186,7 +187,7 @@ impl Socket {
         if packet.nsp.as_ref() != self.ns() {
             return Err(EmitError::WrongNamespace);
         }
-        self.send_encoded(&packet.packet, volatile)
+        self.send_shared(&packet.packet, volatile)
     }
 
     /// Emits `event` and waits for the client's acknowledgement, at most `timeout` (or the
@@ -258,15 +259,27 @@ impl Socket {
         self.conn.close(DisconnectReason::ForcedClose);
     }
 
+    /// Sends a packet made for this socket alone (compressed if the connection negotiated
+    /// permessage-deflate).
     pub(crate) fn send_encoded(
         &self,
         pkt: &EncodedPacket,
         volatile: bool,
     ) -> Result<(), EmitError> {
+        self.send_as(pkt, Frames::own(volatile))
+    }
+
+    /// Sends a packet shared by many receivers (a broadcast, a prepared packet): as encoded, so
+    /// it stays encoded once ([`super::deflate`]).
+    pub(crate) fn send_shared(&self, pkt: &EncodedPacket, volatile: bool) -> Result<(), EmitError> {
+        self.send_as(pkt, Frames::shared(volatile))
+    }
+
+    fn send_as(&self, pkt: &EncodedPacket, how: Frames) -> Result<(), EmitError> {
         if !self.connected() {
             return Err(EmitError::Disconnected);
         }
-        self.conn.send_packet(pkt, volatile)
+        self.conn.send_packet(pkt, how)
     }
 
     pub(crate) fn mark_connected(&self) {

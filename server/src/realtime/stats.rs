@@ -55,6 +55,7 @@ pub struct ConnectionStats {
     open: AtomicUsize,
     accepted: AtomicU64,
     refused: [AtomicU64; RefusalReason::ALL.len()],
+    compressed: AtomicU64,
 }
 
 impl ConnectionStats {
@@ -74,6 +75,15 @@ impl ConnectionStats {
     /// Connections refused for `reason` since the server started.
     pub fn refused(&self, reason: RefusalReason) -> u64 {
         self.refused[reason.index()].load(Ordering::Relaxed)
+    }
+
+    /// WebSocket connections that negotiated permessage-deflate since the server started.
+    pub fn compressed(&self) -> u64 {
+        self.compressed.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_compressed(&self) {
+        self.compressed.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn refuse(&self, reason: RefusalReason) {

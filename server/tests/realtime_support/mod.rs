@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod deflate;
+
 use futures_util::{SinkExt, StreamExt};
 use petri_server::realtime::{DisconnectReason, Payload, RealtimeConfig, SocketIo, SocketRef};
 use serde_json::{Value, json};

@@ -99,8 +99,14 @@ fn a_full_socket_queues_then_drops_volatile_then_refuses_reliable() {
 fn deferred_frames_leave_together_at_uncork() {
     let sink = FakeSink::new(100);
     let outbox = Outbox::new(sink.clone(), 4);
-    assert_eq!(outbox.defer(&frame(1), false), Ok(Deferred::First));
-    assert_eq!(outbox.defer(&frame(2), true), Ok(Deferred::Again));
+    assert_eq!(
+        outbox.defer(&frame(1), Frames::shared(false)),
+        Ok(Deferred::First)
+    );
+    assert_eq!(
+        outbox.defer(&frame(2), Frames::shared(true)),
+        Ok(Deferred::Again)
+    );
     assert!(
         sink.taken.lock().is_empty(),
         "nothing is written while corked"
@@ -108,7 +114,10 @@ fn deferred_frames_leave_together_at_uncork() {
     outbox.uncork();
     assert_eq!(*sink.taken.lock(), [1, 1, 1, 1, 2, 2, 2, 2]);
     assert_eq!(outbox.backlog_len(), 0);
-    assert_eq!(outbox.defer(&frame(3), false), Ok(Deferred::First));
+    assert_eq!(
+        outbox.defer(&frame(3), Frames::shared(false)),
+        Ok(Deferred::First)
+    );
     assert!(outbox.is_idle(), "the writer leaves a corked backlog alone");
     outbox.uncork_later();
     assert!(!outbox.is_idle(), "handed over: the writer takes it");

@@ -13,7 +13,8 @@
 use super::super::DisconnectReason;
 use super::super::RealtimeConfig;
 use super::super::admission::SessionPermits;
-use super::super::connection::ws_config;
+use super::super::connection::{inflater, ws_config};
+use super::super::deflate::{CompressionConfig, DeflateParams};
 use super::super::outbox::{Outbox, RawSink};
 use super::super::transport::Transport;
 use super::super::wire;
@@ -39,6 +40,9 @@ struct Probe {
     /// `2probe` was answered.
     probed: bool,
     place: Option<Arc<super::super::address_limit::AddressPermit>>,
+    /// What its handshake agreed on for permessage-deflate (the session's outbox compresses
+    /// from the switch on).
+    deflate: Option<DeflateParams>,
 }
 
 /// What the polling side of a session waits on.
@@ -57,6 +61,9 @@ pub(crate) struct PollLink {
 /// The settings the polling side needs.
 struct Limits {
     ws: WebSocketConfig,
+    compression: CompressionConfig,
+    /// Bounds an inflated client message (as `max_payload` bounds any).
+    max_payload: usize,
     send_queue_depth: usize,
     handshake_timeout: Duration,
     write_timeout: Duration,
@@ -100,6 +107,8 @@ impl PollLink {
             reply: None,
             limits: Limits {
                 ws: ws_config(cfg),
+                compression: cfg.compression,
+                max_payload: cfg.max_payload,
                 send_queue_depth: cfg.send_queue_depth,
                 handshake_timeout: cfg.handshake_timeout,
                 write_timeout: cfg.write_timeout,
@@ -140,9 +149,13 @@ impl PollLink {
         let socket = Arc::new(offer.socket);
         let sink: Arc<dyn RawSink> = socket.clone();
         let outbox = Arc::new(Outbox::new(sink, self.limits.send_queue_depth));
+        let (transport, prefix) = Transport::new(socket.clone(), outbox.clone()).with_inflater(
+            inflater(self.limits.max_payload, offer.deflate),
+            &offer.prefix,
+        );
         let ws = WebSocketStream::from_partially_read(
-            Transport::new(socket.clone(), outbox.clone()),
-            Vec::from(offer.prefix),
+            transport,
+            prefix,
             Role::Server,
             Some(self.limits.ws),
         )
@@ -154,6 +167,7 @@ impl PollLink {
             deadline: Instant::now() + self.limits.handshake_timeout,
             probed: false,
             place: offer.place,
+            deflate: offer.deflate,
         }));
     }
 
@@ -213,7 +227,8 @@ impl PollLink {
         probe.outbox.release();
         let sink: Arc<dyn RawSink> = probe.socket.clone();
         let buffer = &self.session.buffer;
-        if !outbox.switch_sink(sink, || buffer.take_for_upgrade()) {
+        let compressor = probe.deflate.map(|p| self.limits.compression.compressor(p));
+        if !outbox.switch_sink(sink, || buffer.take_for_upgrade(), compressor) {
             return None;
         }
         probe.ws.get_mut().set_outbox(outbox.clone());

@@ -162,12 +162,14 @@ pub(crate) fn upgrade(
                 close_at_once(&socket);
             }
         });
-        return http::switching_protocols(&accept);
+        return http::switching_protocols(&accept, None);
     }
     let place = match standing {
         Standing::Counted(place) => Some(Arc::clone(place)),
         Standing::Proxy | Standing::Probe { .. } => None,
     };
+    let deflate = gw.agree_deflate(&req);
+    let params = deflate.as_ref().map(|a| a.params);
     tokio::spawn(async move {
         let _in_flight = in_flight;
         let Some((socket, prefix)) = http::upgraded_socket(req, within).await else {
@@ -178,11 +180,12 @@ pub(crate) fn upgrade(
             socket,
             prefix,
             place,
+            deflate: params,
         };
         // a session gone meanwhile drops the socket, which closes it
         let _ = session.hand(Inbound::Upgrade(offer));
     });
-    http::switching_protocols(&accept)
+    http::switching_protocols(&accept, deflate.as_ref())
 }
 
 /// Closes a WebSocket that may not join its session (one already upgraded or upgrading): a

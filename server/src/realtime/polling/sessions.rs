@@ -7,6 +7,7 @@
 //! when its session closes or upgrades.
 
 use super::super::address_limit::AddressPermit;
+use super::super::deflate::DeflateParams;
 use super::super::engine::EngineConn;
 use super::buffer::PollBuffer;
 use bytes::Bytes;
@@ -40,6 +41,8 @@ pub struct UpgradeOffer {
     /// The upgrade's own TCP connection's place under the per-address limit (direct peers): it
     /// replaces the session's, so an upgraded client counts once, like any WebSocket.
     pub place: Option<Arc<AddressPermit>>,
+    /// The permessage-deflate parameters its handshake agreed on, if any.
+    pub deflate: Option<DeflateParams>,
 }
 
 /// What HTTP requests share with one session's task.

@@ -92,7 +92,7 @@ fn the_upgrade_hands_the_unpolled_frames_over_first_in_order() {
         "the buffer is full"
     );
     let socket = FakeSink::new(1 << 20);
-    assert!(outbox.switch_sink(socket.clone(), || buffer.take_for_upgrade()));
+    assert!(outbox.switch_sink(socket.clone(), || buffer.take_for_upgrade(), None));
     assert_eq!(outbox.send(&text_frame("4b"), false), Ok(Sent::Queued));
     outbox.uncork();
     let mut expected = Vec::new();
