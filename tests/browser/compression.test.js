@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, gotoClient, quickplay, waitFor, ownCentre } from './harness.js';
+import { startServer, launchBrowser, openPage, gotoClient, quickplay, plays, waitFor } from './harness.js';
 
 /** Collects the `Sec-WebSocket-Extensions` of every WebSocket handshake answer the page gets. */
 async function watchHandshakes(page) {
@@ -28,19 +28,6 @@ async function compressedTotal(server) {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('petri_websocket_compressed_total'));
   return line ? Number(line.split(' ').pop()) : NaN;
-}
-
-/** Plays until frames keep coming and the player moves as steered. */
-async function plays(page) {
-  const first = await page.evaluate(() => window.petri.stats().framesReceived);
-  await waitFor('frames keep arriving', () =>
-    page.evaluate((n) => window.petri.stats().framesReceived > n + 20, first),
-  { ms: 20_000 });
-  const start = await ownCentre(page);
-  const dir = start.x > 0 ? -1 : 1;
-  await page.evaluate(({ x, y, dir }) => window.petri.steer(x + dir * 2000, y), { ...start, dir });
-  await waitFor('the player moves as steered', async () => (await ownCentre(page)).x * dir > start.x * dir + 20,
-    { ms: 20_000 });
 }
 
 for (const enabled of [true, false]) {

@@ -265,6 +265,20 @@ export function ownCentre(page) {
   });
 }
 
+/** Waits until frames keep arriving and the player moves as steered: the page really plays.
+ * It steers towards the map's middle (the origin), where there is room to move. */
+export async function plays(page, how = '') {
+  const first = await page.evaluate(() => window.petri.stats().framesReceived);
+  await waitFor(`frames keep arriving${how}`, () =>
+    page.evaluate((n) => window.petri.stats().framesReceived > n + 20, first),
+  { ms: 20_000 });
+  const start = await ownCentre(page);
+  const dir = start.x > 0 ? -1 : 1;
+  await page.evaluate(({ x, y, dir }) => window.petri.steer(x + dir * 2000, y), { ...start, dir });
+  await waitFor('the player moves as steered', async () => (await ownCentre(page)).x * dir > start.x * dir + 20,
+    { ms: 20_000 });
+}
+
 export function mkArtifacts() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return ARTIFACTS;

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, openPage, gotoClient, quickplay, waitFor, ownCentre } from './harness.js';
+import { serverAndBrowser, openPage, gotoClient, quickplay, plays, waitFor } from './harness.js';
 
 const env = serverAndBrowser({ bots: 2 });
 
@@ -34,17 +34,7 @@ test('without WebSocket the page plays over long-polling', async () => {
     await gotoClient(page, env.server);
     assert.equal(await page.evaluate(() => typeof window.WebSocket), 'undefined');
     await quickplay(page, 'Poller');
-    const first = await page.evaluate(() => window.petri.stats().framesReceived);
-    await waitFor('frames keep arriving over polling', () =>
-      page.evaluate((n) => window.petri.stats().framesReceived > n + 20, first),
-    { ms: 20_000 });
-    // steer towards the map's middle (the origin), where there is room: the server's frames
-    // show the player moving there
-    const start = await ownCentre(page);
-    const dir = start.x > 0 ? -1 : 1;
-    await page.evaluate(({ x, y, dir }) => window.petri.steer(x + dir * 2000, y), { ...start, dir });
-    await waitFor('the player moves as steered', async () => (await ownCentre(page)).x * dir > start.x * dir + 20,
-      { ms: 20_000 });
+    await plays(page, ' over polling');
     assert.ok(seen.polling > 2, `polling requests: ${JSON.stringify(seen)}`);
     assert.equal(seen.websocket, 0, 'no WebSocket was opened');
     assert.deepEqual(page.problems, []);
